@@ -1,0 +1,28 @@
+"""All paths and base IRIs, resolved from the package location (never the working directory)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY = ROOT / "ontology" / "hcc.ttl"
+SHAPES = ROOT / "ontology" / "shapes.ttl"
+SOURCES = ROOT / "graph" / "sources"
+MANIFEST = SOURCES / "manifest.yaml"
+FACTS = ROOT / "graph" / "facts"
+RELEASE = ROOT / "graph" / "release"
+QUERIES = ROOT / "queries"
+QC_QUERIES = QUERIES / "qc"
+
+RELEASE_TTL = "hcc-kg.ttl"
+RELEASE_NQ = "hcc-kg.nq"
+RECEIPT = "build-receipt.json"
+
+ONTOLOGY_IRI = "https://w3id.org/hcc-kg/ontology"
+HCC = ONTOLOGY_IRI + "#"
+RESOURCE = "https://w3id.org/hcc-kg/resource/"
+GRAPH = "https://w3id.org/hcc-kg/graph/"
+KINDS = (
+    "drug target disease therapy regimen study arm measurement comparison approval "
+    "recommendation mechanism biomarker evidence source statement cell correction"
+).split()

@@ -1,0 +1,390 @@
+"""Emit stage: curated and table records -> asserted triples (rdflib), IRIs from hcc_kg.vocab."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from functools import cache
+
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
+
+from hcc_kg import models as m
+from hcc_kg.constants import ONTOLOGY
+from hcc_kg.errors import HccKgError
+from hcc_kg.facts import Facts, slugify
+from hcc_kg.lexicon import Entity, Lexicon, build_lexicon, regimen_label, regimen_slug
+from hcc_kg.sources import Source, load_sources
+from hcc_kg.table_facts import TableFacts, table_facts
+from hcc_kg.tables import parse_tables
+from hcc_kg.vocab import HCC, OA, PREFIXES, RES, UNITS
+
+KIND_CLASS = {"drug": HCC.Drug, "target": HCC.MolecularTarget, "therapy": HCC.Therapy,
+              "disease": HCC.Disease, "cell": HCC.CellType, "study": HCC.ClinicalStudy}
+MONTH_ENDPOINTS = {"mOS", "mPFS", "TTP", "DOR"}
+STATEMENT_PROPERTY = {
+    "phase": HCC.phase, "line": HCC.lineOfTherapy, "enrollment": HCC.enrollment,
+    "design": HCC.design, "population": HCC.population, "status": HCC.recruitmentStatus,
+    "country": HCC.country, "dose": HCC.doseText, "patients": HCC.patientCount,
+}
+VALUE_SETS = {"phase": HCC.TrialPhase, "line": HCC.LineOfTherapy, "endpoint": HCC.Endpoint,
+              "criteria": HCC.ResponseCriteria, "agency": HCC.RegulatoryAgency,
+              "guideline": HCC.Guideline, "role": HCC.ArmRole, "type": HCC.ApprovalType}
+
+
+@cache
+def notations() -> dict[URIRef, dict[str, URIRef]]:
+    """Value-set class -> {notation: individual}, read from the ontology (the one vocabulary file)."""
+    ontology = Graph().parse(ONTOLOGY)
+    out: dict[URIRef, dict[str, URIRef]] = {}
+    for individual, notation in ontology.subject_objects(SKOS.notation):
+        for cls in ontology.objects(individual, RDF.type):
+            out.setdefault(cls, {})[str(notation)] = individual
+    return out
+
+
+def new_graph() -> Graph:
+    graph = Graph()
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns)
+    graph.bind("prov", PROV)
+    graph.bind("skos", SKOS)
+    graph.bind("dcterms", DCTERMS)
+    return graph
+
+
+def decimal(value: Decimal) -> Literal:
+    return Literal(value, datatype=XSD.decimal)
+
+
+class Emitter:
+    def __init__(self, facts: Facts, lexicon: Lexicon, sources: dict[str, Source]):
+        self.facts, self.lexicon, self.sources = facts, lexicon, sources
+        self.g = new_graph()
+        self.used: Counter[str] = Counter()
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def iri(self, kind: str, slug: str, unique: bool = False) -> URIRef:
+        """A stable IRI; with ``unique`` a repeated slug gets -2, -3 in input order."""
+        slug = slugify(slug)
+        if unique:
+            self.used[f"{kind}/{slug}"] += 1
+            n = self.used[f"{kind}/{slug}"]
+            slug = slug if n == 1 else f"{slug}-{n}"
+        return RES[kind][slug]
+
+    def entity(self, entity: Entity) -> URIRef:
+        return RES[entity.kind][entity.slug]
+
+    def value(self, value_set: str, notation: str, where: str) -> URIRef:
+        members = notations()[VALUE_SETS[value_set]]
+        if notation not in members:
+            raise HccKgError(f"{where}: unknown {value_set} {notation!r}; allowed: {', '.join(sorted(members))}")
+        return members[notation]
+
+    def resolve(self, name: str, where: str, *kinds: str) -> URIRef:
+        return self.entity(self.lexicon.resolve(name, where, kinds))
+
+    def regimen(self, names: list[str], where: str) -> URIRef:
+        parts = [self.lexicon.resolve(n, where, ("drug", "therapy")) for n in names]
+        node = RES["regimen"][regimen_slug(parts)]
+        self.g.add((node, RDF.type, HCC.Regimen))
+        self.g.add((node, RDFS.label, Literal(regimen_label(parts), lang="en")))
+        for part in parts:
+            self.g.add((node, HCC.hasComponent, self.entity(part)))
+        return node
+
+    def evidence(self, fact: m.Sourced, node: URIRef) -> None:
+        """``node`` prov:wasDerivedFrom the evidence: source, exact quote, offsets, table row."""
+        start, end = self.facts.span(fact)
+        ev = RES["evidence"][f"{fact.source}-{start}-{end}"]
+        g = self.g
+        g.add((node, PROV.wasDerivedFrom, ev))
+        if fact.disputed:
+            g.add((node, HCC.disputed, Literal(True)))
+        if fact.note:
+            g.add((node, HCC.curatorNote, Literal(fact.note)))
+        if (ev, RDF.type, HCC.Evidence) in g:
+            return
+        quote, position = URIRef(f"{ev}#quote"), URIRef(f"{ev}#position")
+        g.add((ev, RDF.type, HCC.Evidence))
+        g.add((ev, OA.hasSource, RES["source"][fact.source]))
+        g.add((ev, OA.hasSelector, quote))
+        g.add((ev, OA.hasSelector, position))
+        g.add((quote, RDF.type, OA.TextQuoteSelector))
+        g.add((quote, OA.exact, Literal(self.sources[fact.source].text[start:end])))
+        g.add((position, RDF.type, OA.TextPositionSelector))
+        g.add((position, OA.start, Literal(start)))
+        g.add((position, OA.end, Literal(end)))
+        if fact.table:
+            g.add((ev, HCC.tableName, Literal(fact.table)))
+            g.add((ev, HCC.tableRow, Literal(fact.row)))
+
+    def statement(self, subject: URIRef, stmt: m.Statement, where: str) -> None:
+        """An attribute statement with its evidence; the plain triple too unless disputed."""
+        prop = STATEMENT_PROPERTY[stmt.attribute]
+        if stmt.attribute in ("phase", "line"):
+            obj = self.value(stmt.attribute, str(stmt.value), f"{where}, attribute {stmt.attribute}")
+        elif stmt.attribute in ("enrollment", "patients"):
+            obj = Literal(int(stmt.value))
+        else:
+            obj = Literal(str(stmt.value))
+        local = str(subject).rsplit("/", 2)[-2:]
+        node = self.iri("statement", f"{local[0]}-{local[1]}-{stmt.attribute}-{stmt.source}", unique=True)
+        self.g.add((node, RDF.type, HCC.AttributeStatement))
+        self.g.add((node, HCC.describes, subject))
+        self.g.add((node, prop, obj))
+        self.evidence(stmt, node)
+        if not stmt.disputed:
+            self.g.add((subject, prop, obj))
+
+    # --- records -------------------------------------------------------------------------
+
+    def sources_(self) -> None:
+        for source in self.sources.values():
+            node = RES["source"][source.id]
+            self.g.add((node, RDF.type, HCC.SourceDocument))
+            self.g.add((node, RDFS.label, Literal(source.title or f"source {source.id} ({source.file})")))
+            self.g.add((node, HCC.sha256, Literal(source.sha256)))
+            if source.licence:
+                self.g.add((node, DCTERMS.license, Literal(source.licence)))
+
+    def entities(self) -> None:
+        for facts_kind, kind in (("drugs", "drug"), ("targets", "target"), ("therapies", "therapy"),
+                                 ("diseases", "disease"), ("cells", "cell"), ("studies", "study")):
+            for where, record in self.facts.where(facts_kind):
+                entity = self.lexicon.resolve(record.name, where, (kind,))
+                node = self.entity(entity)
+                cls = getattr(HCC, getattr(record, "type", None) or "", None) or KIND_CLASS[kind]
+                self.g.add((node, RDF.type, cls))
+                if kind == "study":
+                    self.g.add((node, RDF.type, HCC.ClinicalStudy))
+                self.g.add((node, RDFS.label, Literal(entity.label, lang="en")))
+                for alias in self.lexicon.aliases(entity):
+                    self.g.add((node, SKOS.altLabel, Literal(alias, lang="en")))
+                if getattr(record, "note", None):
+                    self.g.add((node, HCC.curatorNote, Literal(record.note)))
+                if isinstance(record, m.Drug):
+                    self.drug(node, record, str(where))
+
+    def drug(self, node: URIRef, drug: m.Drug, where: str) -> None:
+        if drug.type == "BispecificAntibody":
+            self.g.add((node, RDF.type, HCC.MonoclonalAntibody))
+        if drug.type == "Biosimilar":
+            self.g.add((node, RDF.type, HCC.MonoclonalAntibody))
+        if drug.biosimilar_of:
+            self.g.add((node, HCC.biosimilarOf, self.resolve(drug.biosimilar_of, where, "drug")))
+        for i, claim in enumerate(drug.targets):
+            target = self.resolve(claim.target, f"{where}, field targets[{i}].target", "target")
+            stmt = self.iri("statement", f"{slugify(drug.name)}-inhibits-{target.rsplit('/', 1)[-1]}-{claim.source}", unique=True)
+            self.g.add((stmt, RDF.type, HCC.AttributeStatement))
+            self.g.add((stmt, HCC.describes, node))
+            self.g.add((stmt, HCC.inhibits, target))
+            self.evidence(claim, stmt)
+            if not claim.disputed:
+                self.g.add((node, HCC.inhibits, target))
+
+    def study(self, study: m.Study, where: str, curated: bool) -> None:
+        node = RES["study"][study.id]
+        g = self.g
+        if not curated and (node, RDF.type, HCC.ClinicalStudy) not in g:
+            g.add((node, RDF.type, HCC.ClinicalStudy))
+            g.add((node, RDF.type, getattr(HCC, study.type)))
+            g.add((node, RDFS.label, Literal(study.name, lang="en")))
+        for registry_id in study.registry_ids:
+            g.add((node, HCC.registryId, Literal(registry_id)))
+        hcc = self.lexicon.find("hepatocellular carcinoma", ("disease",))
+        if hcc:
+            g.add((node, HCC.condition, self.entity(hcc)))
+        for i, stmt in enumerate(study.statements):
+            self.statement(node, stmt, f"{where}, field statements[{i}]")
+        arms = {}
+        for i, arm in enumerate(study.arms):
+            arm_node = RES["arm"][f"{study.id}-{arm.id}"]
+            arms[arm.id] = arm_node
+            g.add((node, HCC.hasArm, arm_node))
+            g.add((arm_node, RDF.type, HCC.TrialArm))
+            regimen = self.regimen(arm.regimen, f"{where}, field arms[{i}].regimen")
+            g.add((arm_node, HCC.armRegimen, regimen))
+            label = f"{study.name}: {g.value(regimen, RDFS.label)}" + (f" ({arm.label})" if arm.label else "")
+            if (arm_node, RDFS.label, None) not in g:
+                g.add((arm_node, RDFS.label, Literal(label, lang="en")))
+            if arm.role:
+                g.add((arm_node, HCC.armRole, self.value("role", arm.role, f"{where}, field arms[{i}].role")))
+            if arm.disputed:
+                g.add((arm_node, HCC.disputed, Literal(True)))
+            if arm.note:
+                g.add((arm_node, HCC.curatorNote, Literal(arm.note)))
+            for j, stmt in enumerate(arm.statements):
+                self.statement(arm_node, stmt, f"{where}, field arms[{i}].statements[{j}]")
+        self.known_arms.setdefault(study.id, set()).update(arms)
+        for i, fact in enumerate(study.measurements):
+            self.measurement(study, fact, f"{where}, field measurements[{i}]")
+        for i, fact in enumerate(study.comparisons):
+            self.comparison(study, fact, f"{where}, field comparisons[{i}]")
+
+    def arm(self, study: m.Study, arm: str, where: str) -> URIRef:
+        if arm not in self.known_arms.get(study.id, ()):
+            raise HccKgError(f"{where}: unknown arm {arm!r} of study {study.id}; arms: {sorted(self.known_arms.get(study.id, ()))}")
+        return RES["arm"][f"{study.id}-{arm}"]
+
+    def measurement(self, study: m.Study, fact: m.Measurement, where: str) -> None:
+        g = self.g
+        arm = self.arm(study, fact.arm, f"{where}.arm")
+        endpoint = self.value("endpoint", fact.endpoint, f"{where}.endpoint")
+        parts = [study.id, fact.arm, fact.endpoint.replace(">=", "3plus"), fact.criteria or "",
+                 fact.subgroup or "", fact.adverse_event or "", fact.qualifier or "", fact.source,
+                 f"{fact.table}-r{fact.row}" if fact.table else ""]
+        node = self.iri("measurement", "-".join(p for p in parts if p), unique=True)
+        g.add((node, RDF.type, HCC.OutcomeMeasurement))
+        g.add((node, HCC.arm, arm))
+        g.add((node, HCC.endpoint, endpoint))
+        unit = fact.unit or ("month" if fact.endpoint in MONTH_ENDPOINTS else "percent")
+        g.add((node, HCC.unit, UNITS[unit]))
+        if fact.value is not None:
+            g.add((node, HCC.value, decimal(fact.value)))
+        if fact.below is not None:
+            g.add((node, HCC.valueBelow, decimal(fact.below)))
+        if fact.not_reached:
+            g.add((node, HCC.notReached, Literal(True)))
+        for prop, v in ((HCC.ciLower, fact.ci_lower), (HCC.ciUpper, fact.ci_upper)):
+            if v is not None:
+                g.add((node, prop, decimal(v)))
+        if fact.criteria:
+            g.add((node, HCC.responseCriteria, self.value("criteria", fact.criteria, f"{where}.criteria")))
+        for prop, text in ((HCC.subgroup, fact.subgroup), (HCC.adverseEvent, fact.adverse_event),
+                           (HCC.qualifier, fact.qualifier)):
+            if text:
+                g.add((node, prop, Literal(text)))
+        self.evidence(fact, node)
+
+    def comparison(self, study: m.Study, fact: m.Comparison, where: str) -> None:
+        g = self.g
+        exp = self.arm(study, fact.experimental, f"{where}.experimental")
+        comp = self.arm(study, fact.comparator, f"{where}.comparator")
+        node = self.iri("comparison", f"{study.id}-{fact.experimental}-vs-{fact.comparator}-{fact.endpoint}-{fact.subgroup or ''}-{fact.source}", unique=True)
+        g.add((node, RDF.type, HCC.ArmComparison))
+        g.add((node, HCC.experimentalArm, exp))
+        g.add((node, HCC.comparatorArm, comp))
+        g.add((node, HCC.endpoint, self.value("endpoint", fact.endpoint, f"{where}.endpoint")))
+        for prop, v in ((HCC.hazardRatio, fact.hazard_ratio), (HCC.ciLower, fact.ci_lower),
+                        (HCC.ciUpper, fact.ci_upper), (HCC.pValue, fact.p_value), (HCC.pValueBelow, fact.p_below)):
+            if v is not None:
+                g.add((node, prop, decimal(v)))
+        if fact.subgroup:
+            g.add((node, HCC.subgroup, Literal(fact.subgroup)))
+        self.evidence(fact, node)
+
+    def approval(self, fact: m.Approval, where: str) -> None:
+        g = self.g
+        node = RES["approval"][fact.id]
+        g.add((node, RDF.type, HCC.RegulatoryApproval))
+        regimen = self.regimen(fact.regimen, f"{where}, field regimen")
+        g.add((node, HCC.approvedRegimen, regimen))
+        g.add((node, HCC.approvalType, self.value("type", fact.type, f"{where}, field type")))
+        agency = f"{fact.agency} " if fact.agency else ""
+        g.add((node, RDFS.label, Literal(f"{agency}{fact.type} of {g.value(regimen, RDFS.label)}"
+                                         + (f" ({fact.year})" if fact.year else ""), lang="en")))
+        if fact.agency:
+            g.add((node, HCC.agency, self.value("agency", fact.agency, f"{where}, field agency")))
+        if fact.year:
+            g.add((node, HCC.approvalYear, Literal(str(fact.year), datatype=XSD.gYear)))
+        if fact.date:
+            g.add((node, HCC.approvalDate, Literal(fact.date, datatype=XSD.date)))
+        if fact.line:
+            g.add((node, HCC.lineOfTherapy, self.value("line", fact.line, f"{where}, field line")))
+        if fact.indication:
+            g.add((node, HCC.indication, Literal(fact.indication)))
+        if fact.study:
+            g.add((node, HCC.basedOnStudy, self.resolve(fact.study, f"{where}, field study", "study")))
+        if fact.withdrawn:
+            g.add((node, HCC.withdrawn, Literal(True)))
+        if fact.listed_in_china is not None:
+            g.add((node, HCC.listedInChina, Literal(fact.listed_in_china)))
+        self.evidence(fact, node)
+
+    def recommendation(self, fact: m.Recommendation, where: str) -> None:
+        g = self.g
+        node = RES["recommendation"][fact.id]
+        g.add((node, RDF.type, HCC.GuidelineRecommendation))
+        g.add((node, HCC.guideline, self.value("guideline", fact.guideline, f"{where}, field guideline")))
+        regimen = self.regimen(fact.regimen, f"{where}, field regimen")
+        g.add((node, HCC.recommendedRegimen, regimen))
+        g.add((node, RDFS.label, Literal(f"{fact.guideline} {fact.version or ''} recommends {g.value(regimen, RDFS.label)}".replace("  ", " "), lang="en")))
+        if fact.version:
+            g.add((node, HCC.guidelineVersion, Literal(fact.version)))
+        if fact.line:
+            g.add((node, HCC.lineOfTherapy, self.value("line", fact.line, f"{where}, field line")))
+        if fact.category:
+            g.add((node, HCC.category, Literal(fact.category)))
+        self.evidence(fact, node)
+
+    def mechanism(self, fact: m.Mechanism, where: str) -> None:
+        g = self.g
+        node = RES["mechanism"][fact.id]
+        g.add((node, RDF.type, HCC.MechanismStatement))
+        g.add((node, RDFS.label, Literal(" -> ".join(fact.chain), lang="en")))
+        g.add((node, HCC.agent, self.resolve(fact.agent, f"{where}, field agent", "drug", "therapy")))
+        for i, name in enumerate(fact.acts_on):
+            g.add((node, HCC.actsOn, self.resolve(name, f"{where}, field acts_on[{i}]", "target")))
+        for i, name in enumerate(fact.cells):
+            g.add((node, HCC.affectsCell, self.resolve(name, f"{where}, field cells[{i}]", "cell")))
+        g.add((node, HCC.chain, Literal(" -> ".join(fact.chain))))
+        g.add((node, HCC.effect, Literal(fact.effect)))
+        self.evidence(fact, node)
+
+    def biomarker(self, fact: m.Biomarker, where: str) -> None:
+        g = self.g
+        node = RES["biomarker"][fact.id]
+        g.add((node, RDF.type, HCC.Biomarker))
+        g.add((node, RDFS.label, Literal(fact.name, lang="en")))
+        for i, name in enumerate(fact.guides):
+            g.add((node, HCC.guides, self.resolve(name, f"{where}, field guides[{i}]", "drug", "therapy")))
+        self.evidence(fact, node)
+
+    def corrections(self, tables: TableFacts) -> None:
+        """Each applied row note becomes a TableCorrection the row's evidence points to."""
+        for row, note in tables.corrections:
+            node = RES["correction"][f"{row.source}-{row.table}-row-{row.row}"]
+            g = self.g
+            g.add((node, RDF.type, HCC.TableCorrection))
+            g.add((node, RDFS.label, Literal(f"{row.source} {row.table} row {row.row}", lang="en")))
+            g.add((node, HCC.reason, Literal(note.reason)))
+            for column, value in sorted(note.set.items()):
+                g.add((node, HCC.correctedField, Literal(column)))
+                g.add((node, HCC.originalValue, Literal(row.cells.get(column, ""))))
+                g.add((node, HCC.correctedValue, Literal(value)))
+            text = self.sources[row.source].text
+            ev = RES["evidence"][f"{row.source}-{row.start}-{row.end}"]
+            if (ev, RDF.type, HCC.Evidence) not in g:  # an excluded row: still say why
+                fact = m.Sourced(source=row.source, quote=text[row.start:row.end],
+                                 table=row.table, row=row.row)
+                self.facts.offsets[(row.source, fact.quote, 1)] = (row.start, row.end)
+                self.evidence(fact, node)
+            g.add((ev, HCC.correction, node))
+
+    def run(self, tables: TableFacts) -> Graph:
+        self.known_arms: dict[str, set[str]] = {}
+        self.sources_()
+        self.entities()
+        for where, study in self.facts.where("studies"):
+            self.study(study, str(where), curated=True)
+        for study in tables.studies:
+            self.study(study, f"table rows of {study.id}", curated=False)
+        for name, emit_one in (("approvals", self.approval), ("recommendations", self.recommendation),
+                               ("mechanisms", self.mechanism), ("biomarkers", self.biomarker)):
+            for where, fact in self.facts.where(name):
+                emit_one(fact, str(where))
+        for fact in tables.approvals:
+            self.approval(fact, f"{fact.source} {fact.table} row {fact.row}")
+        self.corrections(tables)
+        return self.g
+
+
+def emit(facts: Facts) -> Graph:
+    """The asserted graph of all curated facts and table rows."""
+    sources = load_sources()
+    lexicon = build_lexicon(facts)
+    tables = table_facts(facts, lexicon, sources, parse_tables(sources))
+    return Emitter(facts, lexicon, sources).run(tables)

@@ -1,0 +1,240 @@
+"""Curated records: the YAML under graph/facts/ is read into these models (unknown fields fail)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Slug = str  # lower-case ASCII letters, digits and hyphens; checked in facts.py
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(Record):
+    """A fact with its verbatim quote. ``occurrence`` picks the n-th match of a repeated quote."""
+
+    source: str
+    quote: str = Field(min_length=3)
+    occurrence: int = Field(default=1, ge=1)
+    disputed: bool = False
+    note: str | None = None
+    #: set by the table stage only: the table and 1-based row the quote (the row text) comes from
+    table: str | None = None
+    row: int | None = None
+
+    @model_validator(mode="after")
+    def _disputed_needs_note(self) -> Sourced:
+        if self.disputed and not self.note:
+            raise ValueError("a disputed fact needs a note saying why")
+        return self
+
+
+def _decimal(v: object) -> object:
+    """Numbers keep the digits written in YAML (19.2 stays 19.2, never 19.199999)."""
+    if isinstance(v, float):
+        return Decimal(repr(v))
+    if isinstance(v, int) and not isinstance(v, bool):
+        return Decimal(v)
+    return v
+
+
+# --- lexicon ---------------------------------------------------------------------------
+
+
+class TargetClaim(Sourced):
+    target: str
+
+
+class Drug(Record):
+    name: str
+    type: Literal["MonoclonalAntibody", "BispecificAntibody", "SmallMolecule", "Biosimilar"]
+    synonyms: list[str] = []
+    biosimilar_of: str | None = None
+    #: a class of drugs named without a product ("PD-1 inhibitors", "TKIs")
+    unspecified: bool = False
+    targets: list[TargetClaim] = []
+    note: str | None = None
+
+
+class Target(Record):
+    name: str
+    type: Literal[
+        "ImmuneCheckpoint", "ReceptorTyrosineKinase", "Kinase", "GrowthFactor", "SignallingProtein"
+    ]
+    synonyms: list[str] = []
+    note: str | None = None
+
+
+class Therapy(Record):
+    name: str
+    type: Literal["LocoregionalTherapy", "CellTherapy", "OncolyticVirusTherapy"]
+    synonyms: list[str] = []
+    note: str | None = None
+
+
+class Named(Record):
+    """A disease or a cell type: a name and its synonyms."""
+
+    name: str
+    synonyms: list[str] = []
+    note: str | None = None
+
+
+# --- studies ---------------------------------------------------------------------------
+
+Attribute = Literal[
+    "phase", "line", "enrollment", "design", "population", "status", "country", "dose", "patients"
+]
+
+
+class Statement(Sourced):
+    """One attribute of a study or arm as one source states it."""
+
+    attribute: Attribute
+    value: str | int
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _keep_text(cls, v: object) -> object:
+        return str(v) if isinstance(v, float) else v
+
+
+class Arm(Record):
+    id: Slug
+    regimen: list[str] = Field(min_length=1)
+    role: Literal["experimental", "comparator", "single"] | None = None
+    label: str | None = None
+    disputed: bool = False
+    note: str | None = None
+    statements: list[Statement] = []
+
+
+class Measurement(Sourced):
+    arm: Slug
+    endpoint: str
+    value: Decimal | None = None
+    below: Decimal | None = None
+    not_reached: bool = False
+    unit: Literal["month", "percent", "count"] | None = None
+    ci_lower: Decimal | None = None
+    ci_upper: Decimal | None = None
+    criteria: str | None = None
+    subgroup: str | None = None
+    qualifier: str | None = None
+    adverse_event: str | None = None
+
+    _num = field_validator("value", "below", "ci_lower", "ci_upper", mode="before")(
+        classmethod(lambda cls, v: _decimal(v))
+    )
+
+    @model_validator(mode="after")
+    def _one_value(self) -> Measurement:
+        given = [self.value is not None, self.below is not None, self.not_reached]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of value, below, not_reached")
+        return self
+
+
+class Comparison(Sourced):
+    experimental: Slug
+    comparator: Slug
+    endpoint: str
+    hazard_ratio: Decimal | None = None
+    ci_lower: Decimal | None = None
+    ci_upper: Decimal | None = None
+    p_value: Decimal | None = None
+    p_below: Decimal | None = None
+    subgroup: str | None = None
+
+    _num = field_validator("hazard_ratio", "ci_lower", "ci_upper", "p_value", "p_below", mode="before")(
+        classmethod(lambda cls, v: _decimal(v))
+    )
+
+    @model_validator(mode="after")
+    def _some_statistic(self) -> Comparison:
+        if self.hazard_ratio is None and self.p_value is None and self.p_below is None:
+            raise ValueError("give hazard_ratio, p_value or p_below")
+        if self.p_value is not None and self.p_below is not None:
+            raise ValueError("give p_value or p_below, not both")
+        return self
+
+
+class Study(Record):
+    id: Slug
+    name: str
+    type: Literal["ClinicalTrial", "ObservationalStudy", "MetaAnalysis"]
+    aliases: list[str] = []
+    registry_ids: list[str] = []
+    note: str | None = None
+    statements: list[Statement] = []
+    arms: list[Arm] = []
+    measurements: list[Measurement] = []
+    comparisons: list[Comparison] = []
+
+
+# --- regulatory, guidelines, mechanisms, biomarkers ---------------------------------------
+
+
+class Approval(Sourced):
+    id: Slug
+    regimen: list[str] = Field(min_length=1)
+    agency: str | None = None
+    type: Literal["approval", "breakthrough", "orphan"] = "approval"
+    year: int | None = None
+    date: str | None = None
+    line: str | None = None
+    indication: str | None = None
+    study: str | None = None
+    withdrawn: bool = False
+    listed_in_china: bool | None = None
+
+
+class Recommendation(Sourced):
+    id: Slug
+    guideline: str
+    regimen: list[str] = Field(min_length=1)
+    version: str | None = None
+    line: str | None = None
+    category: str | None = None
+
+
+class Mechanism(Sourced):
+    id: Slug
+    agent: str
+    acts_on: list[str] = []
+    cells: list[str] = []
+    chain: list[str] = Field(min_length=2)
+    effect: str
+
+
+class Biomarker(Sourced):
+    id: Slug
+    name: str
+    guides: list[str] = []
+
+
+# --- table annotations --------------------------------------------------------------------
+
+
+class Group(Record):
+    """What one 'v1 vs v2' position of a findings cell stands for."""
+
+    arm: Slug
+    criteria: str | None = None
+    qualifier: str | None = None
+
+
+class RowNote(Record):
+    """A curated note on one table row: a correction (with reason), groups, or an exclusion."""
+
+    table: str
+    row: int = Field(ge=1)
+    reason: str = Field(min_length=10)
+    set: dict[str, str] = {}
+    groups: list[Group] = []
+    exclude: bool = False
+    disputed: bool = False
