@@ -36,3 +36,65 @@ def check() -> None:
     dataset = emit(facts)
     n = sum(len(v) for v in facts.records.values())
     click.echo(f"ok: {n} curated records, {len(facts.offsets)} quotes located, {len(dataset)} triples")
+
+
+@main.command()
+def build() -> None:
+    """Build, reason, validate and write graph/release/ (nothing is written unless all stages pass)."""
+    from hcc_kg.constants import RELEASE
+    from hcc_kg.publish import build as run_build
+
+    result = run_build()
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
+    counts = ", ".join(f"{k} {len(g)}" for k, g in result.graphs.items())
+    click.echo(f"built {RELEASE}: {counts} triples ({stages})")
+
+
+@main.command()
+def queries() -> None:
+    """List the canned queries: name, title and question."""
+    from hcc_kg.store import catalogue
+
+    for query in catalogue().values():
+        click.echo(f"{query.name}\n    {query.title}\n    {query.question}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--param", "-p", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table")
+def query(name: str, param: tuple[str, ...], fmt: str) -> None:
+    """Run a canned query NAME, a .rq file, or SPARQL text on the release (embedded store)."""
+    from pathlib import Path
+
+    from hcc_kg.store import open_release, run, run_canned
+
+    params = {}
+    for item in param:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise HccKgError(f"--param {item!r}: expected KEY=VALUE")
+        params[key] = value
+    if name.endswith(".rq") or "\n" in name or " " in name:
+        if params:
+            raise HccKgError("--param applies to canned queries only")
+        text = Path(name).read_text(encoding="utf-8") if name.endswith(".rq") else name
+        result = run(text, open_release(), name=name if name.endswith(".rq") else "query")
+    else:
+        result = run_canned(name, params)
+    click.echo(result.render(fmt), nl=False)
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(path_type=str))
+def validate(file: str | None) -> None:
+    """SHACL-validate an RDF file (default: the release); non-zero exit on any violation."""
+    from pathlib import Path
+
+    from hcc_kg.constants import ONTOLOGY, RELEASE, RELEASE_TTL
+    from hcc_kg.validate import load_rdf, raise_on, shacl
+
+    path = Path(file) if file else RELEASE / RELEASE_TTL
+    data = load_rdf(path)
+    raise_on(shacl(data, load_rdf(ONTOLOGY, "turtle")), f"{path}")
+    click.echo(f"{path}: conforms ({len(data)} triples)")

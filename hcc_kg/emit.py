@@ -176,14 +176,33 @@ class Emitter:
         if drug.biosimilar_of:
             self.g.add((node, HCC.biosimilarOf, self.resolve(drug.biosimilar_of, where, "drug")))
         for i, claim in enumerate(drug.targets):
-            target = self.resolve(claim.target, f"{where}, field targets[{i}].target", "target")
-            stmt = self.iri("statement", f"{slugify(drug.name)}-inhibits-{target.rsplit('/', 1)[-1]}-{claim.source}", unique=True)
+            self.target_claim(node, claim, f"{where}, field targets[{i}].target")
+        for i, ext in enumerate(drug.external_targets):
+            target = self.resolve(ext.target, f"{where}, field external_targets[{i}].target", "target")
+            t_slug = target.rsplit("/", 1)[-1]
+            stmt = self.iri("statement", f"{node.rsplit('/', 1)[-1]}-inhibits-{t_slug}-external")
+            ev = RES["evidence"][f"external-{node.rsplit('/', 1)[-1]}-{t_slug}"]
             self.g.add((stmt, RDF.type, HCC.AttributeStatement))
             self.g.add((stmt, HCC.describes, node))
             self.g.add((stmt, HCC.inhibits, target))
-            self.evidence(claim, stmt)
-            if not claim.disputed:
-                self.g.add((node, HCC.inhibits, target))
+            self.g.add((stmt, PROV.wasDerivedFrom, ev))
+            self.g.add((stmt, HCC.curatorNote, Literal(ext.note)))
+            self.g.add((ev, RDF.type, HCC.ExternalEvidence))
+            self.g.add((ev, DCTERMS.source, URIRef(ext.url)))
+            self.g.add((ev, HCC.excerpt, Literal(ext.excerpt)))
+            self.g.add((node, HCC.inhibits, target))
+
+    def target_claim(self, drug: URIRef, claim: m.TargetClaim, where: str) -> None:
+        """A sourced drug-target statement; the plain triple too unless disputed."""
+        target = self.resolve(claim.target, where, "target")
+        slug = f"{drug.rsplit('/', 1)[-1]}-inhibits-{target.rsplit('/', 1)[-1]}-{claim.source}"
+        stmt = self.iri("statement", slug, unique=True)
+        self.g.add((stmt, RDF.type, HCC.AttributeStatement))
+        self.g.add((stmt, HCC.describes, drug))
+        self.g.add((stmt, HCC.inhibits, target))
+        self.evidence(claim, stmt)
+        if not claim.disputed:
+            self.g.add((drug, HCC.inhibits, target))
 
     def study(self, study: m.Study, where: str, curated: bool) -> None:
         node = RES["study"][study.id]
@@ -356,13 +375,10 @@ class Emitter:
                 g.add((node, HCC.originalValue, Literal(row.cells.get(column, ""))))
                 g.add((node, HCC.correctedValue, Literal(value)))
             text = self.sources[row.source].text
-            ev = RES["evidence"][f"{row.source}-{row.start}-{row.end}"]
-            if (ev, RDF.type, HCC.Evidence) not in g:  # an excluded row: still say why
-                fact = m.Sourced(source=row.source, quote=text[row.start:row.end],
-                                 table=row.table, row=row.row)
-                self.facts.offsets[(row.source, fact.quote, 1)] = (row.start, row.end)
-                self.evidence(fact, node)
-            g.add((ev, HCC.correction, node))
+            fact = m.Sourced(source=row.source, quote=text[row.start:row.end], table=row.table, row=row.row)
+            self.facts.offsets[(row.source, fact.quote, 1)] = (row.start, row.end)
+            self.evidence(fact, node)
+            g.add((RES["evidence"][f"{row.source}-{row.start}-{row.end}"], HCC.correction, node))
 
     def run(self, tables: TableFacts) -> Graph:
         self.known_arms: dict[str, set[str]] = {}
@@ -378,6 +394,9 @@ class Emitter:
                 emit_one(fact, str(where))
         for fact in tables.approvals:
             self.approval(fact, f"{fact.source} {fact.table} row {fact.row}")
+        for drug, claim in tables.targets:
+            self.target_claim(self.resolve(drug, f"{claim.source} {claim.table} row {claim.row}", "drug"),
+                              claim, f"{claim.source} {claim.table} row {claim.row}, column 'Drug target'")
         self.corrections(tables)
         return self.g
 

@@ -31,6 +31,9 @@ LIST_FILES: dict[str, type[BaseModel]] = {
 }
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
 
 
 def slugify(name: str) -> str:
@@ -169,6 +172,7 @@ def _check(facts: Facts) -> None:
                     )
                 facts.offsets[(fact.source, fact.quote, fact.occurrence)] = span
                 in_quote = {Decimal(t.replace(",", "")) for t in NUMBER.findall(fact.quote)}
+                in_quote |= {Decimal(WORDS[w]) for w in re.findall(r"[a-z]+", fact.quote.lower()) if w in WORDS}
                 for name, number in _numbers(fact):
                     if number not in in_quote:
                         raise HccKgError(f"{at}.{name}: {number} does not occur in its quote {fact.quote!r}")

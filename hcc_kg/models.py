@@ -49,6 +49,15 @@ class TargetClaim(Sourced):
     target: str
 
 
+class ExternalClaim(Record):
+    """A drug-target fact the sources never state, from a checked external record (URL + excerpt)."""
+
+    target: str
+    url: str = Field(pattern=r"^https?://")
+    excerpt: str = Field(min_length=10)
+    note: str = Field(min_length=10)
+
+
 class Drug(Record):
     name: str
     type: Literal["MonoclonalAntibody", "BispecificAntibody", "SmallMolecule", "Biosimilar"]
@@ -57,6 +66,7 @@ class Drug(Record):
     #: a class of drugs named without a product ("PD-1 inhibitors", "TKIs")
     unspecified: bool = False
     targets: list[TargetClaim] = []
+    external_targets: list[ExternalClaim] = []
     note: str | None = None
 
 
@@ -101,6 +111,12 @@ class Statement(Sourced):
     @classmethod
     def _keep_text(cls, v: object) -> object:
         return str(v) if isinstance(v, float) else v
+
+    @model_validator(mode="after")
+    def _counts_are_integers(self) -> Statement:
+        if self.attribute in ("enrollment", "patients") and not isinstance(self.value, int):
+            raise ValueError(f"{self.attribute} must be a whole number (digits), not {self.value!r}")
+        return self
 
 
 class Arm(Record):
@@ -221,9 +237,9 @@ class Biomarker(Sourced):
 
 
 class Group(Record):
-    """What one 'v1 vs v2' position of a findings cell stands for."""
+    """What one 'v1 vs v2' position of a findings cell stands for (no arm: left out, see reason)."""
 
-    arm: Slug
+    arm: Slug | None = None
     criteria: str | None = None
     qualifier: str | None = None
 

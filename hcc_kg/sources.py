@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from hcc_kg.constants import MANIFEST, SOURCES
+from hcc_kg.constants import MANIFEST
 from hcc_kg.errors import HccKgError
 
 
@@ -72,8 +72,11 @@ def load_sources(manifest: Path = MANIFEST) -> dict[str, Source]:
     return sources
 
 
-def source_path(source: Source) -> Path:
-    return SOURCES / source.file
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise HccKgError(f"{path}: cannot read: {err.strerror}") from None
 
 
 def locate(text: str, quote: str, occurrence: int = 1) -> tuple[int, int]:

@@ -54,8 +54,9 @@ class Corrections:
 class TableFacts:
     studies: list[m.Study]
     approvals: list[m.Approval]
+    #: (drug name, claim) from s000 Table 4's "Drug target" column
+    targets: list[tuple[str, m.TargetClaim]]
     corrections: list[tuple[TableRow, m.RowNote]]
-    #: (study id, arm id) of every arm a row note marks disputed
     rows: list[TableRow]
 
 
@@ -66,11 +67,12 @@ class Reader:
         self.facts, self.lexicon, self.sources, self.notes = facts, lexicon, sources, notes
         self.curated = {s.id: s for s in facts.of("studies")}
         self.studies: dict[str, dict] = {}
+        self.targets: list[tuple[str, m.TargetClaim]] = []
 
     def evidence(self, row: TableRow, note: m.RowNote | None) -> dict:
         text = self.sources[row.source].text
         quote = text[row.start : row.end]
-        occurrence = count(text[: row.start + 1], quote)  # matches up to and including this one
+        occurrence = count(text[: row.end], quote)  # matches up to and including this one
         self.facts.offsets[(row.source, quote, occurrence)] = (row.start, row.end)
         extra = {"disputed": True, "note": note.reason} if note and note.disputed else {}
         return {"source": row.source, "quote": quote, "occurrence": occurrence,
@@ -246,6 +248,8 @@ def s000_table1(r: Reader, rows: list[TableRow]) -> None:
                 )
             endpoint = FINDINGS[label]
             for group, value in zip(groups, values):
+                if group.arm is None:
+                    continue
                 criteria = group.criteria if endpoint in RESPONSE_ENDPOINTS else None
                 r.measurement(study, group.arm, endpoint, value, ev,
                               criteria=criteria, qualifier=group.qualifier)
@@ -265,7 +269,11 @@ def s000_table2(r: Reader, rows: list[TableRow]) -> None:
 
 
 def s000_table4(r: Reader, rows: list[TableRow]) -> list[m.Approval]:
-    """One row an approved drug (or pair) for HCC, its launch year and whether listed in China."""
+    """One row an approved drug (or pair) for HCC, its launch year and whether listed in China.
+
+    A row naming one drug also states its target; a pair's targets ("PD-1 + CTLA-4" for
+    tremelimumab + durvalumab) cannot be paired with its drugs, so they are not read.
+    """
     approvals = []
     for row in rows:
         cells, note = r.cells(row)
@@ -278,6 +286,8 @@ def s000_table4(r: Reader, rows: list[TableRow]) -> list[m.Approval]:
             year=int(cells["Drug launch time"]), indication="hepatocellular carcinoma",
             listed_in_china={"Yes": True, "No": False}[cells["Listed in China"]], **ev,
         ))
+        if len(parts) == 1:
+            r.targets.append((parts[0].label, m.TargetClaim(target=cells["Drug target"], **ev)))
     return approvals
 
 
@@ -304,5 +314,5 @@ def table_facts(facts: Facts, lexicon: Lexicon, sources: dict[str, Source],
     approvals: list[m.Approval] = []
     for key, read in READERS.items():
         approvals += read(reader, tables[key]) or []
-    return TableFacts(reader.records(), approvals, corrections.applied,
+    return TableFacts(reader.records(), approvals, reader.targets, corrections.applied,
                       [row for rows in tables.values() for row in rows])

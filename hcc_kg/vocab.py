@@ -45,6 +45,7 @@ class HCC(DefinedNamespace):
     Endpoint: URIRef
     Evidence: URIRef
     Experimental: URIRef
+    ExternalEvidence: URIRef
     FDA: URIRef
     FirstLine: URIRef
     Grade3PlusAERate: URIRef
@@ -149,6 +150,7 @@ class HCC(DefinedNamespace):
     effect: URIRef
     endpoint: URIRef
     enrollment: URIRef
+    excerpt: URIRef
     experimentalArm: URIRef
     guideline: URIRef
     guidelineVersion: URIRef
