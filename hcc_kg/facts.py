@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from hcc_kg import models as m
-from hcc_kg.constants import FACTS
+from hcc_kg.constants import FACTS, ROOT
 from hcc_kg.errors import HccKgError
 from hcc_kg.sources import count, load_sources, locate, read_yaml
 
@@ -51,8 +51,8 @@ class Where:
     path: str = ""
 
     def __str__(self) -> str:
-        rel = self.file.relative_to(self.file.parents[2]) if len(self.file.parents) > 2 else self.file
-        return f"{rel}: record {self.record}" + (f", field {self.path}" if self.path else "")
+        shown = self.file.relative_to(ROOT) if self.file.is_relative_to(ROOT) else self.file
+        return f"{shown}: record {self.record}" + (f", field {self.path}" if self.path else "")
 
 
 @dataclass

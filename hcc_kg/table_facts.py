@@ -65,7 +65,7 @@ class Reader:
 
     def __init__(self, facts: Facts, lexicon: Lexicon, sources: dict[str, Source], notes: Corrections):
         self.facts, self.lexicon, self.sources, self.notes = facts, lexicon, sources, notes
-        self.curated = {s.id: s for s in facts.of("studies")}
+        self.curated = {s.id: (where, s) for where, s in facts.where("studies")}
         self.studies: dict[str, dict] = {}
         self.targets: list[tuple[str, m.TargetClaim]] = []
 
@@ -113,12 +113,12 @@ class Reader:
         """The arm record for a regimen cell: same id as the curated arm with that regimen, if any."""
         parts = self.components(regimen, row, column)
         slug = regimen_slug(parts)
-        curated = self.curated.get(study["id"])
+        where, curated = self.curated.get(study["id"], (None, None))
         arm_id = chosen
         if arm_id is None and curated:
-            where = f"studies/{curated.id}.yaml"
-            same = [a.id for a in curated.arms if regimen_slug(
-                [self.lexicon.resolve(n, where, ("drug", "therapy")) for n in a.regimen]) == slug]
+            same = [a.id for i, a in enumerate(curated.arms) if regimen_slug(
+                [self.lexicon.resolve(n, f"{where}, field arms[{i}].regimen", ("drug", "therapy"))
+                 for n in a.regimen]) == slug]
             if len(same) > 1:
                 raise HccKgError(
                     f"{self.where(row, column)}: regimen {regimen!r} matches arms {same} of "

@@ -10,6 +10,7 @@ from rdflib import Graph, Namespace, URIRef
 from hcc_kg.constants import QC_QUERIES, SHAPES
 from hcc_kg.errors import HccKgError
 from hcc_kg.sources import read_text
+from hcc_kg.vocab import PREFIXES
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -47,10 +48,18 @@ def shacl(data: Graph, ontology: Graph, shapes: Graph | None = None) -> list[Vio
         shape = report.value(result, SH.sourceShape)
         path = report.value(result, SH.resultPath)
         message = report.value(result, SH.resultMessage) or "violation"
-        shape_name = str(shape) if isinstance(shape, URIRef) else f"property {path.n3() if path else ''}"
-        text = str(message) + (f" (path {path.n3()})" if isinstance(path, URIRef) else "")
+        shape_name = str(shape) if isinstance(shape, URIRef) else f"property {compact(path)}"
+        text = str(message) + (f" (path {compact(path)})" if isinstance(path, URIRef) else "")
         out.append(Violation(str(node), shape_name.replace("https://w3id.org/hcc-kg/shapes#", "hccsh:"), text))
     return sorted(set(out))
+
+
+def compact(term: object) -> str:
+    text = str(term)
+    for prefix, ns in PREFIXES.items():
+        if text.startswith(str(ns)):
+            return f"{prefix}:{text[len(str(ns)):]}"
+    return text
 
 
 def qc(store: object) -> list[Violation]:

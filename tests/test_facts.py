@@ -1,0 +1,91 @@
+"""Curated facts: integrity over the real data, and each kind of bad input failing clearly."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from hcc_kg.emit import emit
+from hcc_kg.errors import HccKgError
+from hcc_kg.facts import load_facts, sourced
+from hcc_kg.sources import load_sources
+
+FACTS = load_facts()
+RECORDS = [(f"{where.file.name}:{where.record}", record) for kind in FACTS.records for where, record in FACTS.where(kind)]
+
+
+@pytest.mark.parametrize("label,record", RECORDS, ids=[label for label, _ in RECORDS])
+def test_every_quote_sits_at_its_offsets(label, record):
+    sources = load_sources()
+    for _, fact in sourced(record):
+        start, end = FACTS.span(fact)
+        assert sources[fact.source].text[start:end] == fact.quote
+
+
+def _write(path, data):
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def test_quote_not_in_source_names_file_record_and_closest_passage(facts_copy):
+    path = facts_copy / "studies" / "imbrave150.yaml"
+    study = yaml.safe_load(path.read_text())
+    study["measurements"][0]["quote"] = "mOS (19.2 vs. 13.5 months"
+    _write(path, study)
+    with pytest.raises(HccKgError) as err:
+        load_facts(facts_copy)
+    message = str(err.value)
+    assert "graph/facts/studies/imbrave150.yaml: record 'imbrave150', field measurements[0].quote" in message
+    assert "not found verbatim in" in message and "closest passage" in message
+
+
+def test_unknown_drug_name_names_place_and_nearest(facts_copy):
+    path = facts_copy / "studies" / "imbrave150.yaml"
+    study = yaml.safe_load(path.read_text())
+    study["arms"][0]["regimen"] = ["atezolizumabb", "bevacizumab"]
+    _write(path, study)
+    with pytest.raises(HccKgError, match=r"imbrave150.yaml: record 'imbrave150', field arms\[0\].regimen: "
+                                         r"unknown drug/therapy name 'atezolizumabb'; nearest known: atezolizumab"):
+        emit(load_facts(facts_copy))
+
+
+def test_malformed_yaml_names_line_and_column(facts_copy):
+    (facts_copy / "approvals.yaml").write_text("- id: x\n  regimen: [a, b\n", encoding="utf-8")
+    with pytest.raises(HccKgError, match=r"approvals.yaml:\d+:\d+: malformed YAML"):
+        load_facts(facts_copy)
+
+
+def test_schema_break_names_field(facts_copy):
+    path = facts_copy / "studies" / "imbrave150.yaml"
+    study = yaml.safe_load(path.read_text())
+    study["arms"][0]["role"] = "control"
+    _write(path, study)
+    with pytest.raises(HccKgError, match=r"imbrave150.yaml: record 'imbrave150', field arms.0.role: Input should be"):
+        load_facts(facts_copy)
+
+
+def test_duplicate_identifier(facts_copy):
+    path = facts_copy / "approvals.yaml"
+    records = yaml.safe_load(path.read_text())
+    records.append(records[0])
+    _write(path, records)
+    with pytest.raises(HccKgError, match=rf"duplicate identifier '{records[0]['id']}'"):
+        load_facts(facts_copy)
+
+
+def test_number_must_occur_in_its_quote(facts_copy):
+    path = facts_copy / "studies" / "imbrave150.yaml"
+    study = yaml.safe_load(path.read_text())
+    m = next(m for m in study["measurements"] if "value" in m)
+    m["value"] = 99.9
+    _write(path, study)
+    with pytest.raises(HccKgError, match=r"value: 99.9 does not occur in its quote"):
+        load_facts(facts_copy)
+
+
+def test_unknown_endpoint_lists_allowed_values(facts_copy):
+    path = facts_copy / "studies" / "imbrave150.yaml"
+    study = yaml.safe_load(path.read_text())
+    study["measurements"][0]["endpoint"] = "median OS"
+    _write(path, study)
+    with pytest.raises(HccKgError, match=r"measurements\[0\].endpoint: unknown endpoint 'median OS'; allowed: .*mOS"):
+        emit(load_facts(facts_copy))
