@@ -1,0 +1,70 @@
+"""The command line, as a user runs it: clear errors, non-zero exits, no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from hcc_kg.cli import main
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = ("import sys; from hcc_kg.cli import main; "
+            "heavy = {'owlready2', 'pyshacl', 'pyoxigraph', 'rdflib'} & set(sys.modules); print(sorted(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_queries_lists_the_catalogue():
+    result = CliRunner().invoke(main, ["queries"])
+    assert result.exit_code == 0
+    assert "first-line-pd1-tki\n    First-line PD-1 inhibitor + TKI regimens" in result.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["query", "no-such-query"], "error: no canned query 'no-such-query'"),
+    (["query", "first-line-pd1-tki", "--param", "drug=x"], "unknown parameter(s) drug; parameters: none"),
+    (["query", "first-line-pd1-tki", "--param", "novalue"], "--param 'novalue': expected KEY=VALUE"),
+    (["query", "SELECT ?x WHERE { ?x ?y }"], "error: query: SPARQL syntax error:"),
+])
+def test_bad_queries_fail_clearly(args, message, built, monkeypatch):
+    import hcc_kg.store as store
+
+    release, _ = built
+    monkeypatch.setattr(store, "RELEASE", release)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_query_text_runs(built, monkeypatch):
+    import hcc_kg.store as store
+
+    release, _ = built
+    monkeypatch.setattr(store, "RELEASE", release)
+    result = CliRunner().invoke(main, ["query", "--format", "csv",
+                                       "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/hcc-kg/ontology#ClinicalStudy> }"])
+    assert result.exit_code == 0
+    assert result.output.startswith("n\n")
+
+
+def test_validate_reports_violations_with_node_and_shape(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix hcc: <https://w3id.org/hcc-kg/ontology#> .\n"
+                   "<https://w3id.org/hcc-kg/resource/arm/x> a hcc:TrialArm .\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert "https://w3id.org/hcc-kg/resource/arm/x [" in result.output
+    assert "an arm needs exactly one hcc:armRegimen" in result.output
+
+
+def test_validate_corrupt_file(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a> <b> .", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}: cannot parse as RDF" in result.output
