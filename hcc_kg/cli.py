@@ -98,3 +98,19 @@ def validate(file: str | None) -> None:
     data = load_rdf(path)
     raise_on(shacl(data, load_rdf(ONTOLOGY, "turtle")), f"{path}")
     click.echo(f"{path}: conforms ({len(data)} triples)")
+
+
+@main.command()
+@click.option("--builds", default=3, show_default=True, help="Builds to time (median per stage).")
+@click.option("--repeat", default=5, show_default=True, help="Runs per query (median).")
+@click.option("--output", type=click.Path(path_type=str), default="benchmarks/report.md", show_default=True)
+def bench(builds: int, repeat: int, output: str) -> None:
+    """Time each build stage and each canned query (pyoxigraph vs rdflib); write a report."""
+    from pathlib import Path
+
+    from hcc_kg.bench import run
+
+    report = run(builds, repeat)
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    Path(output).write_text(report, encoding="utf-8")
+    click.echo(report, nl=False)
