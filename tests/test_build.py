@@ -94,3 +94,12 @@ def test_first_line_pd1_tki_values_carry_their_sources(store):
     assert "0.271 months, COMPASSION-08 [s001 table-1 row 18]" in compassion  # table, kept as printed
     assert rows["pembrolizumab + regorafenib"]["ORR"] == "32%, NCT03347292 [s001 table-1 row 11]"
     assert rows["cadonilimab + lenvatinib"]["pd1_inhibitor"] == "cadonilimab"  # found by the reasoner
+
+
+def test_committed_release_is_up_to_date(built):
+    """graph/release/ is what the committed inputs build (run `hcc-kg build` and commit)."""
+    from hcc_kg.constants import RELEASE
+
+    fresh, _ = built
+    for name in (RELEASE_TTL, RELEASE_NQ, RECEIPT):
+        assert (RELEASE / name).read_bytes() == (fresh / name).read_bytes(), f"graph/release/{name} is stale"
