@@ -18,18 +18,10 @@ def _median_time(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def rdflib_dataset(nquads: str):
-    from rdflib import Dataset
-
-    ds = Dataset(default_union=True)
-    ds.parse(data=nquads, format="nquads")
-    return ds
-
-
 def run(builds: int = 3, repeat: int = 5, release: Path = RELEASE) -> str:
     """A Markdown report: stage medians over ``builds`` builds, query medians over ``repeat`` runs."""
     from hcc_kg.publish import run_stages
-    from hcc_kg.store import bindings, catalogue, open_release, store_of
+    from hcc_kg.store import bindings, catalogue, open_release, rdflib_dataset, store_of, to_rdflib
 
     stages: dict[str, list[float]] = {}
     for _ in range(builds):
@@ -52,21 +44,12 @@ def run(builds: int = 3, repeat: int = 5, release: Path = RELEASE) -> str:
     ]
     for name, query in catalogue().items():
         subs = bindings(query, {}, store)
-        init = {str(k.value): _to_rdflib(v) for k, v in subs.items()}
+        init = {str(k.value): to_rdflib(v) for k, v in subs.items()}
         rows = len(list(store.query(query.text, use_default_graph_as_union=True, substitutions=subs)))
         ox_t = _median_time(lambda: list(store.query(query.text, use_default_graph_as_union=True, substitutions=subs)), repeat)
         rdf_t = _median_time(lambda: list(ds.query(query.text, initBindings=init)), repeat)
         lines.append(f"| {name} | {rows} | {ox_t * 1000:.1f} | {rdf_t * 1000:.1f} | {rdf_t / ox_t:.0f}x |")
     return "\n".join(lines) + "\n"
-
-
-def _to_rdflib(term):
-    import pyoxigraph as ox
-    from rdflib import Literal, URIRef
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value) if term.datatype else None)
 
 
 def _machine() -> str:

@@ -54,7 +54,9 @@ def new_graph() -> Graph:
 
 
 def decimal(value: Decimal) -> Literal:
-    return Literal(value, datatype=XSD.decimal)
+    """The canonical lexical form (46.0 -> "46"), so every engine prints the same; the quote keeps
+    the printed form."""
+    return Literal(format(value.normalize(), "f"), datatype=XSD.decimal)
 
 
 class Emitter:

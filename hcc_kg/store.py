@@ -170,6 +170,33 @@ def run(text: str, store, substitutions: dict | None = None, name: str = "query"
     return Result(columns, [[_value(row[c]) for c in columns] for row in result])
 
 
+def rdflib_dataset(nquads: str):
+    """The same release in rdflib (union default graph): the second, independent SPARQL engine."""
+    from rdflib import Dataset
+
+    ds = Dataset(default_union=True)
+    ds.parse(data=nquads, format="nquads")
+    return ds
+
+
+def to_rdflib(term):
+    import pyoxigraph as ox
+    from rdflib import Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value) if term.datatype else None)
+
+
+def run_rdflib(text: str, dataset, substitutions: dict | None = None) -> Result:
+    """The same query and bindings on rdflib's engine."""
+    init = {str(k.value): to_rdflib(v) for k, v in (substitutions or {}).items()}
+    result = dataset.query(text, initBindings=init)
+    columns = [str(v) for v in result.vars]
+    return Result(columns, [[None if row[i] is None else str(row[i]) for i in range(len(columns))]
+                            for row in result])
+
+
 def run_canned(name: str, params: dict[str, str], store=None) -> Result:
     queries = catalogue()
     if name not in queries:

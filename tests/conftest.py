@@ -33,3 +33,33 @@ def facts_copy(tmp_path) -> Path:
     target = tmp_path / "graph" / "facts"
     shutil.copytree(FACTS, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def rdflib_ds(built):
+    from hcc_kg.store import rdflib_dataset
+
+    release, _ = built
+    return rdflib_dataset((release / RELEASE_NQ).read_text(encoding="utf-8"))
+
+
+def _normal(rows):
+    """Rows as comparable sets: GROUP_CONCAT order is engine-specific, so "; " lists are sorted."""
+    return sorted(tuple("; ".join(sorted(v.split("; "))) if v else v for v in row) for row in rows)
+
+
+@pytest.fixture(scope="session")
+def ask(store, rdflib_ds):
+    """Run a canned query on pyoxigraph AND rdflib; assert both engines agree; rows as dicts."""
+    from hcc_kg.store import bindings, catalogue, run, run_rdflib
+
+    def run_both(name: str, **params: str) -> list[dict]:
+        query = catalogue()[name]
+        subs = bindings(query, params, store)
+        ox_result = run(query.text, store, subs, name)
+        rdf_result = run_rdflib(query.text, rdflib_ds, subs)
+        assert ox_result.columns == rdf_result.columns
+        assert _normal(ox_result.rows) == _normal(rdf_result.rows), f"{name}: engines disagree"
+        return ox_result.as_dicts()
+
+    return run_both

@@ -103,3 +103,8 @@ def test_committed_release_is_up_to_date(built):
     fresh, _ = built
     for name in (RELEASE_TTL, RELEASE_NQ, RECEIPT):
         assert (RELEASE / name).read_bytes() == (fresh / name).read_bytes(), f"graph/release/{name} is stale"
+
+
+def test_first_line_query_agrees_on_rdflib(ask):
+    rows = ask("first-line-pd1-tki")
+    assert len(rows) == len(FIRST_LINE_PD1_TKI)
