@@ -364,6 +364,18 @@ class Emitter:
             g.add((node, HCC.guides, self.resolve(name, f"{where}, field guides[{i}]", "drug", "therapy")))
         self.evidence(fact, node)
 
+    def xrefs(self) -> None:
+        """skos:exactMatch to each confirmed identifier; prefixes expanded by Bioregistry."""
+        import bioregistry
+
+        for where, mapping in self.facts.where("xrefs"):
+            node = self.resolve(mapping.name, f"{where}, field name", mapping.kind)
+            for i, xref in enumerate(mapping.xrefs):
+                iri = bioregistry.get_iri(xref.curie)
+                if not iri:
+                    raise HccKgError(f"{where}, field xrefs[{i}].curie: {xref.curie!r} has no Bioregistry prefix")
+                self.g.add((node, SKOS.exactMatch, URIRef(iri)))
+
     def corrections(self, tables: TableFacts) -> None:
         """Each applied row note becomes a TableCorrection the row's evidence points to."""
         for row, note in tables.corrections:
@@ -400,6 +412,7 @@ class Emitter:
             self.target_claim(self.resolve(drug, f"{claim.source} {claim.table} row {claim.row}", "drug"),
                               claim, f"{claim.source} {claim.table} row {claim.row}, column 'Drug target'")
         self.corrections(tables)
+        self.xrefs()
         return self.g
 
 

@@ -28,6 +28,7 @@ LIST_FILES: dict[str, type[BaseModel]] = {
     "mechanisms.yaml": m.Mechanism,
     "biomarkers.yaml": m.Biomarker,
     "tables.yaml": m.RowNote,
+    "xrefs.yaml": m.Mapping,
 }
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -145,7 +146,7 @@ def _check(facts: Facts) -> None:
         seen: dict[str, Where] = {}
         for where, record in entries:
             key = getattr(record, "id", None) or getattr(record, "name", None)
-            if kind != "tables" and key is not None:
+            if kind not in ("tables", "xrefs") and key is not None:
                 if key in seen:
                     raise HccKgError(f"{where}: duplicate identifier {key!r} (first at {seen[key]})")
                 seen[key] = where

@@ -233,6 +233,23 @@ class Biomarker(Sourced):
     guides: list[str] = []
 
 
+# --- external identifiers ---------------------------------------------------------------
+
+
+class Xref(Record):
+    """One identifier, with where it was confirmed and the excerpt that pairs it with the name."""
+
+    curie: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9.]*:\S+$")
+    confirmed_in: str = Field(min_length=5)
+    evidence: str = Field(min_length=5)
+
+
+class Mapping(Record):
+    kind: Literal["drug", "target", "therapy", "disease", "study"]
+    name: str
+    xrefs: list[Xref] = []
+
+
 # --- table annotations --------------------------------------------------------------------
 
 
