@@ -63,7 +63,9 @@ def queries() -> None:
 @click.argument("name")
 @click.option("--param", "-p", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table")
-def query(name: str, param: tuple[str, ...], fmt: str) -> None:
+@click.option("--allow-service", is_flag=True,
+              help="Let a query you wrote yourself call remote endpoints with SERVICE (off by default).")
+def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> None:
     """Run a canned query NAME, a .rq file, or SPARQL text on the release (embedded store)."""
     from pathlib import Path
 
@@ -79,7 +81,8 @@ def query(name: str, param: tuple[str, ...], fmt: str) -> None:
         if params:
             raise HccKgError("--param applies to canned queries only")
         text = Path(name).read_text(encoding="utf-8") if name.endswith(".rq") else name
-        result = run(text, open_release(), name=name if name.endswith(".rq") else "query")
+        result = run(text, open_release(), name=name if name.endswith(".rq") else "query",
+                     allow_service=allow_service)
     else:
         result = run_canned(name, params)
     click.echo(result.render(fmt), nl=False)

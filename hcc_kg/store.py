@@ -158,16 +158,27 @@ def bindings(query: CannedQuery, given: dict[str, str], store) -> dict:
     return out
 
 
-def run(text: str, store, substitutions: dict | None = None, name: str = "query") -> Result:
-    """A SELECT on the store; a syntax error is a clear message with its position."""
+def run(text: str, store, substitutions: dict | None = None, name: str = "query",
+        allow_service: bool = False) -> Result:
+    """A read-only query on the store, after the guard; a syntax error is a clear message."""
+    from hcc_kg.guard import check_query
+
+    import pyoxigraph as ox
+
+    check_query(text, allow_service, name)
     try:
         result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions or {})
+        if isinstance(result, ox.QueryBoolean):
+            return Result(["result"], [[str(bool(result)).lower()]])
+        if not hasattr(result, "variables"):  # CONSTRUCT / DESCRIBE: triples as rows
+            return Result(["subject", "predicate", "object"],
+                          [[t.subject.value, t.predicate.value, t.object.value] for t in result])
+        columns = [v.value for v in result.variables]
+        return Result(columns, [[_value(row[c]) for c in columns] for row in result])
     except SyntaxError as err:
         raise HccKgError(f"{name}: SPARQL syntax error: {err}") from None
-    if isinstance(result, bool):
-        return Result(["result"], [[str(result).lower()]])
-    columns = [v.value for v in result.variables]
-    return Result(columns, [[_value(row[c]) for c in columns] for row in result])
+    except (OSError, RuntimeError, ValueError) as err:
+        raise HccKgError(f"{name}: the query failed: {err}") from None
 
 
 def rdflib_dataset(nquads: str):
