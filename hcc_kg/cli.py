@@ -117,3 +117,22 @@ def bench(builds: int, repeat: int, output: str) -> None:
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(report, encoding="utf-8")
     click.echo(report, nl=False)
+
+
+@main.command()
+@click.option("--output", type=click.Path(path_type=str), default=None, help="Also write the report here.")
+@click.option("--context", default=50, show_default=True, help="Characters of context around an uncovered number.")
+def coverage(output: str | None, context: int) -> None:
+    """Numbers stated in each source and whether an evidence quote in the release covers them."""
+    from pathlib import Path
+
+    from hcc_kg.constants import RELEASE, RELEASE_TTL
+    from hcc_kg.coverage import coverage as compute, graph_quote_spans, report
+    from hcc_kg.sources import load_sources
+    from hcc_kg.validate import load_rdf
+
+    results = compute(load_sources(), graph_quote_spans(load_rdf(RELEASE / RELEASE_TTL, "turtle")))
+    text = report(results, context)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    click.echo(text, nl=False)

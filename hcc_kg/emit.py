@@ -376,6 +376,19 @@ class Emitter:
                     raise HccKgError(f"{where}, field xrefs[{i}].curie: {xref.curie!r} has no Bioregistry prefix")
                 self.g.add((node, SKOS.exactMatch, URIRef(iri)))
 
+    def claim(self, fact: m.Claim, where: str) -> None:
+        g = self.g
+        node = RES["claim"][fact.id]
+        g.add((node, RDF.type, HCC.Claim))
+        g.add((node, RDFS.label, Literal(fact.topic, lang="en")))
+        g.add((node, HCC.topic, Literal(fact.topic)))
+        for i, name in enumerate(fact.about):
+            g.add((node, HCC.about, self.resolve(name, f"{where}, field about[{i}]", "drug", "therapy", "study", "target", "disease", "cell")))
+        for v in fact.values:
+            shown = format(v.value.normalize(), "f") + (f" {v.unit}" if v.unit else "")
+            g.add((node, HCC.statedValue, Literal(shown)))
+        self.evidence(fact, node)
+
     def corrections(self, tables: TableFacts) -> None:
         """Each applied row note becomes a TableCorrection the row's evidence points to."""
         for row, note in tables.corrections:
@@ -403,11 +416,14 @@ class Emitter:
         for study in tables.studies:
             self.study(study, f"table rows of {study.id}", curated=False)
         for name, emit_one in (("approvals", self.approval), ("recommendations", self.recommendation),
-                               ("mechanisms", self.mechanism), ("biomarkers", self.biomarker)):
+                               ("mechanisms", self.mechanism), ("biomarkers", self.biomarker),
+                               ("claims", self.claim)):
             for where, fact in self.facts.where(name):
                 emit_one(fact, str(where))
         for fact in tables.approvals:
             self.approval(fact, f"{fact.source} {fact.table} row {fact.row}")
+        for fact in tables.claims:
+            self.claim(fact, f"{fact.source} {fact.table} row {fact.row}")
         for drug, claim in tables.targets:
             self.target_claim(self.resolve(drug, f"{claim.source} {claim.table} row {claim.row}", "drug"),
                               claim, f"{claim.source} {claim.table} row {claim.row}, column 'Drug target'")

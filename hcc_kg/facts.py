@@ -27,6 +27,7 @@ LIST_FILES: dict[str, type[BaseModel]] = {
     "recommendations.yaml": m.Recommendation,
     "mechanisms.yaml": m.Mechanism,
     "biomarkers.yaml": m.Biomarker,
+    "claims.yaml": m.Claim,
     "tables.yaml": m.RowNote,
     "xrefs.yaml": m.Mapping,
 }
@@ -137,6 +138,8 @@ def _numbers(record: m.Sourced) -> list[tuple[str, Decimal]]:
             out.append((name, v))
     if isinstance(record, m.Statement) and record.attribute in ("enrollment", "patients"):
         out.append(("value", Decimal(int(record.value))))
+    if isinstance(record, m.Claim):
+        out += [(f"values[{i}].value", v.value) for i, v in enumerate(record.values)]
     return out
 
 

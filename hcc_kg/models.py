@@ -233,6 +233,23 @@ class Biomarker(Sourced):
     guides: list[str] = []
 
 
+class StatedValue(Record):
+    value: Decimal
+    unit: str | None = None  # as the source words it: "%", "months", "USD per year", "patients"
+
+    _num = field_validator("value", mode="before")(classmethod(lambda cls, v: _decimal(v)))
+
+
+class Claim(Sourced):
+    """Any other statement the sources make (epidemiology, costs, follow-up, class-level response
+    rates, trial limitations): what it is about, its topic, and the values it states."""
+
+    id: Slug
+    topic: str = Field(min_length=3)
+    about: list[str] = []
+    values: list[StatedValue] = []
+
+
 # --- external identifiers ---------------------------------------------------------------
 
 

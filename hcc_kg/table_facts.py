@@ -56,6 +56,7 @@ class TableFacts:
     approvals: list[m.Approval]
     #: (drug name, claim) from s000 Table 4's "Drug target" column
     targets: list[tuple[str, m.TargetClaim]]
+    claims: list[m.Claim]
     corrections: list[tuple[TableRow, m.RowNote]]
     rows: list[TableRow]
 
@@ -68,6 +69,7 @@ class Reader:
         self.curated = {s.id: (where, s) for where, s in facts.where("studies")}
         self.studies: dict[str, dict] = {}
         self.targets: list[tuple[str, m.TargetClaim]] = []
+        self.claims: list[m.Claim] = []
 
     def evidence(self, row: TableRow, note: m.RowNote | None) -> dict:
         text = self.sources[row.source].text
@@ -291,11 +293,24 @@ def s000_table4(r: Reader, rows: list[TableRow]) -> list[m.Approval]:
     return approvals
 
 
+def s000_table3(r: Reader, rows: list[TableRow]) -> None:
+    """One row a limitation of current clinical trials and its proposed solution."""
+    for row in rows:
+        cells, note = r.cells(row)
+        if note and note.exclude:
+            continue
+        r.claims.append(m.Claim(
+            id=f"s000-table-3-row-{row.row}",
+            topic=f"limitation of clinical trials: {cells['Limitations']} / proposed solution: {cells['Solution']}",
+            **r.evidence(row, note)))
+
+
 READERS: dict[str, Callable[[Reader, list[TableRow]], object]] = {
     "s001/table-1": s001_table1,
     "s001/table-2": s001_table2,
     "s000/table-1": s000_table1,
     "s000/table-2": s000_table2,
+    "s000/table-3": s000_table3,
     "s000/table-4": s000_table4,
 }
 
@@ -314,5 +329,5 @@ def table_facts(facts: Facts, lexicon: Lexicon, sources: dict[str, Source],
     approvals: list[m.Approval] = []
     for key, read in READERS.items():
         approvals += read(reader, tables[key]) or []
-    return TableFacts(reader.records(), approvals, reader.targets, corrections.applied,
+    return TableFacts(reader.records(), approvals, reader.targets, reader.claims, corrections.applied,
                       [row for rows in tables.values() for row in rows])

@@ -34,6 +34,7 @@ class TableRow:
 TABLES: dict[tuple[str, str], tuple[str, str]] = {
     ("s000", "table-1"): ("cells", "Table 1 Summary of clinical study data"),
     ("s000", "table-2"): ("cells", "Table 2 Clinical Trials of hepatocellular carcinoma immunotherapy"),
+    ("s000", "table-3"): ("cells", "Table 3 Summarize the limitations"),
     ("s000", "table-4"): ("cells", "Table 4 Immunotherapy drug approved"),
     ("s001", "table-1"): ("lines", "Table 1 The clinical trial outcomes"),
     ("s001", "table-2"): ("lines", "Table 2 The ongoing clinical trials"),

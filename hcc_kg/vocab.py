@@ -31,6 +31,7 @@ class HCC(DefinedNamespace):
     CTLA4Inhibitor: URIRef
     CellTherapy: URIRef
     CellType: URIRef
+    Claim: URIRef
     ClinicalStudy: URIRef
     ClinicalTrial: URIRef
     Comparator: URIRef
@@ -118,6 +119,7 @@ class HCC(DefinedNamespace):
     TrialArm: URIRef
     TrialPhase: URIRef
     TyrosineKinaseInhibitor: URIRef
+    about: URIRef
     actsOn: URIRef
     adverseEvent: URIRef
     affectsCell: URIRef
@@ -177,9 +179,11 @@ class HCC(DefinedNamespace):
     registryId: URIRef
     responseCriteria: URIRef
     sha256: URIRef
+    statedValue: URIRef
     subgroup: URIRef
     tableName: URIRef
     tableRow: URIRef
+    topic: URIRef
     unit: URIRef
     value: URIRef
     valueBelow: URIRef

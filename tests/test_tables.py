@@ -15,7 +15,7 @@ def tables():
 
 def test_row_counts(tables):
     assert {k: len(v) for k, v in tables.items()} == {
-        "s000/table-1": 14, "s000/table-2": 15, "s000/table-4": 6, "s001/table-1": 22, "s001/table-2": 25,
+        "s000/table-1": 14, "s000/table-2": 15, "s000/table-3": 4, "s000/table-4": 6, "s001/table-1": 22, "s001/table-2": 25,
     }
 
 

@@ -83,6 +83,8 @@ BREAKS = {
                     "hcc:sha256"),
     "CorrectionShape": (lambda g: (lambda c: (c, list(g.triples((c, HCC.reason, None))), []))(first(g, HCC.TableCorrection)),
                         "a table correction needs its reason"),
+    "ClaimShape": (lambda g: (lambda c: (c, list(g.triples((c, HCC.topic, None))), []))(first(g, HCC.Claim)),
+                   "a claim needs its topic"),
     "ExternalEvidenceShape": (lambda g: (lambda e: (e, list(g.triples((e, HCC.excerpt, None))), []))(first(g, HCC.ExternalEvidence)),
                               "hcc:excerpt"),
 }
