@@ -136,3 +136,26 @@ def coverage(output: str | None, context: int) -> None:
     if output:
         Path(output).write_text(text, encoding="utf-8")
     click.echo(text, nl=False)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback unless told).")
+@click.option("--port", default=7878, show_default=True)
+@click.option("--timeout", default=30, show_default=True, help="Query timeout in seconds.")
+@click.option("--data-dir", type=click.Path(path_type=str), default=None,
+              help="Where the Oxigraph database is built (default: a temporary folder).")
+@click.option("--cors", is_flag=True, help="Allow cross-origin requests (off by default).")
+@click.option("--release", type=click.Path(path_type=str), default=None, help="Release folder (default: graph/release).")
+def serve(host: str, port: int, timeout: int, data_dir: str | None, cors: bool, release: str | None) -> None:
+    """Serve the release as a read-only SPARQL 1.1 endpoint (Oxigraph behind the query guard)."""
+    from pathlib import Path
+
+    from hcc_kg.constants import RELEASE
+    from hcc_kg.serve import serve as run_server
+
+    run_server(host, port, Path(release) if release else RELEASE,
+               data_dir=Path(data_dir) if data_dir else None, timeout=timeout, cors=cors)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""`hcc-kg serve`: a real Oxigraph server behind the guard, on a loopback port, over HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from hcc_kg.serve import free_port, wait_until_up
+from hcc_kg.store import catalogue, run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def endpoint(built):
+    release, _ = built
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port), "--release", str(release)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url + "/", 60, process)
+        yield url, process
+    finally:
+        process.send_signal(signal.SIGTERM)  # stopped by its process id
+        process.wait(timeout=20)
+
+
+def http(url, query=None, method="GET", accept="application/sparql-results+json", form=None, data=None, ctype=None):
+    headers = {"Accept": accept}
+    body = None
+    if method == "GET" and query is not None:
+        url += "?" + urllib.parse.urlencode({"query": query})
+    elif form is not None:
+        body, headers["Content-Type"] = urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded"
+    elif data is not None:
+        body, headers["Content-Type"] = data.encode(), ctype
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+def ordered(rows):
+    """Comparable rows: CSV cannot tell "" from unbound, and GROUP_CONCAT order may vary."""
+    return sorted(tuple("; ".join(sorted(v.split("; "))) if v else "" for v in row) for row in rows)
+
+
+def json_rows(text):
+    doc = json.loads(text)
+    columns = doc["head"]["vars"]
+    return ordered(tuple((b.get(c) or {}).get("value") for c in columns) for b in doc["results"]["bindings"])
+
+
+@pytest.mark.parametrize("name", sorted(catalogue()))
+def test_canned_queries_over_http_match_embedded(name, endpoint, store):
+    url, _ = endpoint
+    text = catalogue()[name].text
+    expected = ordered(run(text, store).rows)
+    status, body = http(url + "/query", text)  # GET, JSON
+    assert status == 200, body
+    assert json_rows(body) == expected
+    status, body = http(url + "/query", method="POST", form={"query": text}, accept="text/csv")  # POST form, CSV
+    assert status == 200, body
+    rows = list(csv.reader(io.StringIO(body)))[1:]
+    assert ordered(tuple(v or None for v in r) for r in rows) == expected
+
+
+def test_post_sparql_query_body(endpoint):
+    url, _ = endpoint
+    status, body = http(url + "/query", method="POST", data="ASK { ?s a <https://w3id.org/hcc-kg/ontology#ClinicalStudy> }",
+                        ctype="application/sparql-query")
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
+@pytest.mark.parametrize("how", ["update-endpoint", "update-via-query"])
+def test_updates_are_refused(how, endpoint):
+    url, _ = endpoint
+    update = "INSERT DATA { <urn:a> <urn:b> <urn:c> }"
+    if how == "update-endpoint":
+        status, body = http(url + "/update", method="POST", form={"update": update})
+        assert status == 403 and "read-only" in body
+    else:
+        status, body = http(url + "/query", method="POST", data=update, ctype="application/sparql-query")
+        assert status == 400 and "updates" in body
+    status, body = http(url + "/query", "ASK { <urn:a> <urn:b> <urn:c> }")
+    assert json.loads(body)["boolean"] is False
+
+
+def test_service_is_refused_and_never_reaches_a_listener(endpoint):
+    import socket
+
+    url, _ = endpoint
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(1)
+    port = listener.getsockname()[1]
+    status, body = http(url + "/query", f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}")
+    assert status == 400 and "SERVICE (federated query) is refused" in body
+    with pytest.raises(socket.timeout):
+        listener.accept()
+    listener.close()
+
+
+def test_query_ui_is_served(endpoint):
+    url, _ = endpoint
+    status, body = http(url + "/", accept="text/html")
+    assert status == 200 and "<html" in body.lower()
+
+
+def test_server_binds_loopback_only(endpoint):
+    url, process = endpoint
+    assert process.poll() is None and url.startswith("http://127.0.0.1:")
