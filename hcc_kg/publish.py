@@ -22,6 +22,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, VOID
 
 from hcc_kg import __version__
+from hcc_kg.constants import KINDS as RES_KINDS
 from hcc_kg.constants import (FACTS, MANIFEST, ONTOLOGY, QC_QUERIES, RECEIPT, RELEASE,
                               RELEASE_NQ, RELEASE_TTL, ROOT, SHAPES, SOURCES)
 from hcc_kg.emit import new_graph
@@ -98,11 +99,64 @@ def nquads(graphs: dict[str, Graph]) -> str:
     return "\n".join(sorted(set(line for line in lines if line.strip()))) + "\n"
 
 
-def turtle(graphs: dict[str, Graph]) -> str:
-    union = new_graph()
+def sorted_quads(graphs: dict[str, Graph], names: tuple[str, ...] | None = None) -> list:
+    """pyoxigraph quads, graph by graph, each graph's triples in sorted N-Triples order."""
+    import pyoxigraph as ox
+
+    quads = []
+    for name in names or tuple(graphs):
+        lines = sorted(set(graphs[name].serialize(format="nt").splitlines()) - {""})
+        graph = ox.NamedNode(str(GRAPHS[name]))
+        quads += [ox.Quad(t.subject, t.predicate, t.object, graph)
+                  for t in ox.parse("\n".join(lines) + "\n", format=ox.RdfFormat.N_TRIPLES)]
+    return quads
+
+
+def prefixes() -> dict[str, str]:
+    return {p: str(ns) for p, ns in new_graph().namespaces() if p in USED_PREFIXES}
+
+
+def write_with(fmt: str, names: tuple[str, ...] | None = None, triples: bool = False):
+    """A writer serialising the sorted statements with pyoxigraph (streaming, order kept, lexical
+    forms kept: rdflib's Turtle writer would print "5"^^xsd:decimal as 5.0, another term)."""
+    def write(graphs: dict[str, Graph]) -> str:
+        import pyoxigraph as ox
+
+        if triples:  # the union (or the named graphs) as one sorted, duplicate-free graph
+            union = ntriples({n: graphs[n] for n in names or tuple(graphs)})
+            data = list(ox.parse(union, format=ox.RdfFormat.N_TRIPLES))
+        else:
+            data = sorted_quads(graphs, names)
+        return ox.serialize(data, format=getattr(ox.RdfFormat, fmt), prefixes=prefixes()).decode("utf-8")
+    return write
+
+
+def ntriples(graphs: dict[str, Graph]) -> str:
+    """Sorted N-Triples of the union."""
+    lines = set()
     for graph in graphs.values():
-        union += graph
-    return union.serialize(format="turtle")
+        lines |= set(graph.serialize(format="nt").splitlines())
+    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
+
+
+def context(graphs: dict[str, Graph] | None = None) -> str:
+    """The published JSON-LD context: the prefixes every release file uses."""
+    return json.dumps({"@context": prefixes()}, indent=1, sort_keys=True) + "\n"
+
+
+USED_PREFIXES = {"hcc", "oa", "uo", "prov", "skos", "dcterms", "rdf", "rdfs", "owl", "xsd", "void",
+                 *RES_KINDS}
+
+#: release file name -> writer (the registry of output formats)
+WRITERS = {
+    RELEASE_NQ: nquads,
+    RELEASE_TTL: write_with("TURTLE", triples=True),
+    "hcc-kg.nt": ntriples,
+    "hcc-kg.trig": write_with("TRIG"),
+    "hcc-kg.jsonld": write_with("JSON_LD"),
+    "hcc-kg-context.jsonld": context,
+    "hcc-kg-ontology.owl": write_with("RDF_XML", ("ontology",), triples=True),
+}
 
 
 def receipt(graphs: dict[str, Graph]) -> str:
@@ -121,7 +175,8 @@ def write_release(graphs: dict[str, Graph], release: Path = RELEASE) -> list[Pat
     release.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=release))
     try:
-        files = {RELEASE_NQ: nquads(graphs), RELEASE_TTL: turtle(graphs), RECEIPT: receipt(graphs)}
+        files = {name: write(graphs) for name, write in WRITERS.items()}
+        files[RECEIPT] = receipt(graphs)
         for name, text in files.items():
             (tmp / name).write_text(text, encoding="utf-8")
         for name in files:

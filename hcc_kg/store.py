@@ -115,15 +115,25 @@ def _value(term) -> str | None:
 
 
 def entity_index(store) -> dict[str, tuple[str, str]]:
-    """normalised label or alias -> (IRI, canonical label)."""
-    index: dict[str, tuple[str, str]] = {}
+    """normalised label, alias or registry id -> (IRI, canonical label).
+
+    A one-drug regimen shares its drug's label; where names collide, the drug (or any entity
+    that is not a regimen) wins, so "regorafenib" means the drug.
+    """
     q = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
            PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-           SELECT ?e ?label ?name WHERE { ?e rdfs:label ?label .
-             { BIND(?label AS ?name) } UNION { ?e skos:altLabel ?name } UNION
-             { ?e <https://w3id.org/hcc-kg/ontology#registryId> ?name } }"""
+           PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>
+           SELECT ?e ?label ?name ?regimen WHERE {
+             ?e rdfs:label ?label .
+             { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name } UNION { ?e hcc:registryId ?name }
+             BIND (EXISTS { ?e a hcc:Regimen } AS ?regimen) }"""
+    ranked = []
     for row in store.query(q, use_default_graph_as_union=True):
-        index.setdefault(normalise(row["name"].value), (row["e"].value, row["label"].value))
+        is_regimen = row["regimen"].value == "true"
+        ranked.append((is_regimen, row["e"].value, normalise(row["name"].value), row["label"].value))
+    index: dict[str, tuple[str, str]] = {}
+    for _, iri, key, label in sorted(ranked):
+        index.setdefault(key, (iri, label))
     return index
 
 
