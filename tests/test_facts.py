@@ -89,3 +89,11 @@ def test_unknown_endpoint_lists_allowed_values(facts_copy):
     _write(path, study)
     with pytest.raises(HccKgError, match=r"measurements\[0\].endpoint: unknown endpoint 'median OS'; allowed: .*mOS"):
         emit(load_facts(facts_copy))
+
+
+def test_no_two_drugs_share_an_external_record():
+    """Regression: sorafenib's label targets were once copied onto tivozanib by a bulk edit."""
+    owners: dict[str, str] = {}
+    for drug in FACTS.of("drugs"):
+        for ext in drug.external_targets:
+            assert owners.setdefault(ext.url, drug.name) == drug.name, ext.url

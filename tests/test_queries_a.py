@@ -1,0 +1,294 @@
+"""Canned queries of group a: regimens by class, drugs by target, drug and trial cards, regimen
+outcomes, one endpoint compared, phase III OS benefit, negative trials.
+
+Every query runs on pyoxigraph and rdflib through the `ask` fixture (both engines must agree).
+Expected answers are read from the sources; the comment beside each says where.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hcc_kg.errors import HccKgError
+
+
+def _col(rows, name):
+    return {r[name] for r in rows}
+
+
+# --- regimens-by-class -----------------------------------------------------------------------
+
+# Dual checkpoint = CTLA-4 + PD-1/PD-L1, two drugs or one bispecific (found by the reasoner):
+# cadonilimab "targets both PD-1 and CTLA-4" (s001), KN046 "a PD-L1/CTLA-4 bispecific antibody"
+# (s001), durvalumab + tremelimumab (HIMALAYA, Study 22; s000 Table 4 "PD-1 + CTLA-4"), nivolumab +
+# ipilimumab (Checkmate 040, s001 Table 1), and the cadonilimab and KN046 combinations of s001 Table 2.
+DUAL_CHECKPOINT = {
+    "KN046", "KN046 + lenvatinib", "bevacizumab + cadonilimab", "cadonilimab", "cadonilimab + lenvatinib",
+    "cadonilimab + ramucirumab", "cadonilimab + regorafenib", "durvalumab + tremelimumab", "ipilimumab + nivolumab",
+}
+
+
+def test_regimens_by_class_dual_checkpoint(ask):
+    rows = ask("regimens-by-class", **{"class": "dual checkpoint"})
+    assert _col(rows, "regimen") == DUAL_CHECKPOINT
+    assert _col(rows, "regimen_class") == {"dual checkpoint regimen"}
+    stride = next(r for r in rows if r["regimen"] == "durvalumab + tremelimumab")
+    # HIMALAYA is a first-line phase III trial (s000: "phase III"; s001 Table 1 "First")
+    assert "HIMALAYA (III)" in stride["trials"].split("; ")
+    assert "first" in stride["lines"].split("; ")
+
+
+def test_regimens_by_class_ici_tki_first_line(ask):
+    rows = ask("regimens-by-class", **{"class": "ICI+TKI", "line": "first"})
+    got = _col(rows, "regimen")
+    # s001: COSMIC-312 (atezolizumab + cabozantinib, first line, PD-L1 + TKI), LEAP-002 (first line),
+    # CARES-310 (camrelizumab + rivoceranib, first line)
+    assert {"atezolizumab + cabozantinib", "lenvatinib + pembrolizumab", "camrelizumab + rivoceranib"} <= got
+    # anlotinib + toripalimab is a second-line trial only (s001 Table 2, NCT05453383)
+    assert "anlotinib + toripalimab" not in got
+    # atezolizumab + bevacizumab is ICI + anti-VEGF, not ICI + TKI
+    assert "atezolizumab + bevacizumab" not in got
+    assert len(rows) == 20
+
+
+def test_regimens_by_class_accepts_local_name_and_any_case(ask):
+    by_label = ask("regimens-by-class", **{"class": "ICI + anti-VEGF"})
+    by_name = ask("regimens-by-class", **{"class": "ICIPlusAntiVEGFRegimen", "line": "FIRST"})
+    assert "atezolizumab + bevacizumab" in _col(by_label, "regimen")  # IMbrave150, s000 and s001
+    assert _col(by_name, "regimen") <= _col(by_label, "regimen")
+    assert "atezolizumab + bevacizumab" in _col(by_name, "regimen")
+    # NCT05760599 (bevacizumab + cadonilimab) is second line only (s001 Table 2)
+    assert "bevacizumab + cadonilimab" not in _col(by_name, "regimen")
+
+
+def test_regimens_by_class_without_filters_lists_every_class(ask):
+    rows = ask("regimens-by-class")
+    assert _col(rows, "regimen_class") == {"ICI + TKI regimen", "ICI + anti-VEGF regimen", "dual checkpoint regimen",
+                                          "ICI monotherapy", "ICI + locoregional regimen"}
+
+
+def test_regimens_by_class_no_match(ask):
+    assert ask("regimens-by-class", **{"class": "CAR-T"}) == []
+    assert ask("regimens-by-class", **{"class": "dual checkpoint", "line": "neoadjuvant"}) == []
+
+
+# --- drugs-by-target -------------------------------------------------------------------------
+
+def test_drugs_by_target_pd_l1(ask):
+    rows = ask("drugs-by-target", target="PD-L1")
+    # s001: "Atezolizumab is a PD-L1 monoclonal antibody", "Avelumab is an anti-PD-L1 drug",
+    # "TQB2450, a PD-L1 monoclonal antibody" (benmelstobart), "Envafolelimab is a PD-L1 antibody",
+    # "KN046, a PD-L1/CTLA-4 bispecific antibody"; s000: "PD-L1 inhibitors" (unspecified classes);
+    # durvalumab from its drug label (external). Camrelizumab's "human PD-L1 monoclonal antibody"
+    # (s001) is disputed and left out.
+    assert _col(rows, "drug") == {"KN046", "atezolizumab", "avelumab", "benmelstobart", "durvalumab",
+                                  "envafolimab", "unspecified PD-1/PD-L1 inhibitor", "unspecified PD-L1 inhibitor"}
+    how = {(r["drug"], r["how"]) for r in rows}
+    assert ("durvalumab", "external") in how
+    assert ("KN046", "asserted (one arm of a bispecific)") in how
+    atezo = next(r for r in rows if r["drug"] == "atezolizumab")
+    assert (atezo["source"], atezo["evidence"]) == ("s001 text", "Atezolizumab is a PD-L1 monoclonal antibody")
+    assert "PD-L1 inhibitor" in atezo["classes"].split("; ")
+
+
+def test_drugs_by_target_vegf_a_includes_biosimilars(ask):
+    rows = ask("drugs-by-target", target="VEGF-A")
+    # s001: "Bevacizumab is a VEGF-A monoclonal antibody"; "IBI-305 is a biosimilar of bevacizumab";
+    # suvemcitug "blocks the interaction of VEGFA with VEGFR1 and VEGFR2"; HLX04 and SCT510 are
+    # bevacizumab biosimilars (s001), so they act on VEGF-A through their reference product.
+    assert _col(rows, "drug") == {"bevacizumab", "IBI305", "suvemcitug", "HLX04", "SCT510"}
+    assert {r["how"] for r in rows if r["drug"] in ("HLX04", "SCT510")} == {"biosimilar of bevacizumab"}
+
+
+def test_drugs_by_target_alias(ask):
+    rows = ask("drugs-by-target", target="fibroblast growth factor receptor 4")  # FGFR4's synonym
+    # s001: "Irpagratinib (ABSK-011) is a highly selective FGFR4 inhibitor"; s001: "lenvatinib ... can
+    # inhibit FGFR4 in tumor cells"; s000: lenvatinib "FGFR 1-4"
+    assert _col(rows, "drug") == {"irpagratinib", "lenvatinib"}
+    assert _col(rows, "target_label") == {"FGFR4"}
+
+
+def test_drugs_by_target_no_match(ask):
+    assert ask("drugs-by-target", target="lenvatinib") == []  # a drug, not a target
+
+
+# --- drug-card -------------------------------------------------------------------------------
+
+def test_drug_card_camrelizumab_by_misspelling(ask):
+    rows = ask("drug-card", drug="karelizumab")  # s000's misspelling of camrelizumab
+    assert _col(rows, "drug_label") == {"camrelizumab"}
+    facts = {(r["section"], r["item"]) for r in rows}
+    # targets: PD-1 only ("Camrelizumab is a humanized anti-PD-1 monoclonal antibody", s001); the
+    # "human PD-L1 monoclonal antibody" sentence is disputed
+    assert {i for s, i in facts if s == "04 target"} == {"PD-1"}
+    assert ("01 class", "PD-1 inhibitor") in facts
+    assert ("02 synonym", "karelizumab") in facts
+    # s001: "In 2023, based on the results of CARES-310, ... approved by the NMPA" (camrelizumab + rivoceranib)
+    approvals = [r for r in rows if r["section"] == "06 approval"]
+    assert any(r["item"] == "NMPA approval of camrelizumab + rivoceranib (2023)"
+               and "based on CARES-310" in r["detail"] for r in approvals)
+    # s001: CARES-310 "mOS (22.1 vs. 15.2 months, $p < 0.0001$)"
+    assert any(r["section"] == "10 comparison" and r["detail"] == "OS; p < 0.0001" and r["source"] == "s001 text"
+               for r in rows)
+    assert any(r["section"] == "09 outcome" and r["item"] == "CARES-310: camrelizumab + rivoceranib"
+               and r["detail"] == "mOS: 22.1 months" for r in rows)
+
+
+def test_drug_card_default_is_atezolizumab(ask):
+    rows = ask("drug-card")
+    assert _col(rows, "drug_label") == {"atezolizumab"}
+    # s001: "Atezolizumab is a PD-L1 monoclonal antibody"
+    target = [r for r in rows if r["section"] == "04 target"]
+    assert [(r["item"], r["source"], r["quote"]) for r in target] == \
+        [("PD-L1", "s001 text", "Atezolizumab is a PD-L1 monoclonal antibody")]
+
+
+def test_drug_card_no_match(ask):
+    assert ask("drug-card", drug="PD-1") == []  # a target, not a drug
+
+
+# --- trial-card ------------------------------------------------------------------------------
+
+def test_trial_card_imbrave150_by_alias(ask):
+    rows = ask("trial-card", study="Imbrave 150")
+    assert _col(rows, "study_label") == {"IMbrave150"}
+    values = {(r["section"], r["item"], r["value"], r["source"]) for r in rows}
+    # s001: "IMbrave150 is a global, open-label, randomized phase III clinical trial involving 501 patients"
+    assert ("04 attribute", "phase", "III", "s001 text") in values
+    assert ("04 attribute", "enrollment", "501", "s001 text") in values
+    # s000's "over 70 countries" is disputed and left out
+    assert not any(v == "over 70 countries" for _, _, v, _ in values)
+    # s001: "mOS (19.2 vs. 13.4 months, $p < 0.001$)"; s000: "a mOS of 19.2 months with the T + A regimen"
+    arm = "IMbrave150: atezolizumab + bevacizumab"
+    assert ("06 outcome", arm, "mOS: 19.2 months", "s001 text") in values
+    assert ("06 outcome", arm, "mOS: 19.2 months", "s000 text") in values
+    assert ("07 comparison", "atezolizumab + bevacizumab vs sorafenib", "OS; p < 0.001", "s001 text") in values
+    # s000: "HR = 0.63, 95%CI: 0.46-0.85" for quality of life
+    assert ("07 comparison", "atezolizumab + bevacizumab vs sorafenib", "QoL: HR 0.63 (95% CI 0.46-0.85)",
+            "s000 text") in values
+
+
+def test_trial_card_by_registry_id(ask):
+    rows = ask("trial-card", study="NCT03755791")
+    assert _col(rows, "study_label") == {"COSMIC-312"}
+    # s001: "but not mOS (15.4 vs. 15.5 months, $p = 0.44$)"
+    assert any(r["section"] == "07 comparison" and r["value"] == "OS; p = 0.44" and r["source"] == "s001 text"
+               for r in rows)
+
+
+def test_trial_card_no_match(ask):
+    assert ask("trial-card", study="atezolizumab") == []  # a drug, not a study
+
+
+# --- regimen-outcomes ------------------------------------------------------------------------
+
+def test_regimen_outcomes_atezolizumab_bevacizumab(ask):
+    rows = ask("regimen-outcomes", regimen="atezolizumab + bevacizumab")
+    assert _col(rows, "regimen_label") == {"atezolizumab + bevacizumab"}
+    mos = {(r["study"], r["value"], r["source"]) for r in rows
+           if r["endpoint"] == "mOS" and r["study"] == "IMbrave150" and not r["subgroup"]}
+    # s000 text "a mOS of 19.2 months", s001 text "mOS (19.2 vs. 13.4 months", s001 Table 1 row 1 "19.2"
+    assert mos == {("IMbrave150", "19.2 months", "s000 text"), ("IMbrave150", "19.2 months", "s001 text"),
+                   ("IMbrave150", "19.2 months", "s001 table-1 row 1")}
+    # s001: 2205-patient real-world study "an mOS of 16.4 months in the atezolizumab plus bevacizumab group"
+    assert ("Real-world atezolizumab + bevacizumab vs lenvatinib study (2205 patients)", "16.4 months",
+            "s001 text") in {(r["study"], r["value"], r["source"]) for r in rows if r["endpoint"] == "mOS"}
+    # the Chinese subgroup (s000 "24.0 months", s001 "24 months") is kept, labelled
+    assert {r["source"] for r in rows if r["subgroup"] == "Chinese subgroup"} == {"s000 text", "s001 text"}
+
+
+def test_regimen_outcomes_drug_name_stands_for_monotherapy(ask):
+    rows = ask("regimen-outcomes", regimen="Nivolumab")
+    assert _col(rows, "regimen_label") == {"nivolumab"}
+    # s001 Table 1: Checkmate 040 nivolumab, mOS 15.6, ORR 14, DCR 56
+    checkmate = {(r["endpoint"], r["value"]) for r in rows if r["study"] == "Checkmate 040"}
+    assert {("mOS", "15.6 months"), ("ORR", "14%"), ("DCR", "56%")} <= checkmate
+
+
+def test_regimen_outcomes_no_match(ask):
+    assert ask("regimen-outcomes", regimen="HIMALAYA") == []  # a study, not a regimen
+
+
+# --- compare-endpoint ------------------------------------------------------------------------
+
+def test_compare_endpoint_first_line_phase3_mos(ask):
+    rows = ask("compare-endpoint", endpoint="mOS", line="first", phase="III")
+    main = [r for r in rows if not r["subgroup"]]
+    # s001: CARES-310 "mOS (22.1 vs. 15.2 months" is the longest median OS of a first-line phase III arm
+    assert (main[0]["regimen"], main[0]["study"], main[0]["value"]) == \
+        ("camrelizumab + rivoceranib", "CARES-310", "22.1 months")
+    values = [float(r["rank_value"]) for r in rows if r["rank_value"]]
+    assert values == sorted(values, reverse=True)
+    assert _col(rows, "study") >= {"IMbrave150", "LEAP-002", "HIMALAYA", "COSMIC-312", "CARES-310"}
+    # REFLECT-era phase II/Ib studies are filtered out
+    assert "KEYNOTE-524" not in _col(rows, "study")
+    # ORIENT-32's combination arm: "mOS was not reached" (s001), "NE" (s000): no rank value, last
+    nr = [r for r in rows if r["value"] == "not reached"]
+    assert nr and all(r["rank_value"] == "" for r in nr)
+    assert rows[-1]["value"] == "not reached"
+
+
+def test_compare_endpoint_by_label_and_case(ask):
+    by_notation = ask("compare-endpoint", endpoint="ORR", phase="III")
+    by_label = ask("compare-endpoint", endpoint="objective response rate", phase="iii")
+    assert [r["quote"] for r in by_notation] == [r["quote"] for r in by_label]
+    # s001: IMbrave150 "increased ORR (33.2% vs. 13.3%"
+    assert ("IMbrave150", "33.2%", "s001 text") in {(r["study"], r["value"], r["source"]) for r in by_label}
+
+
+def test_compare_endpoint_no_match(ask):
+    assert ask("compare-endpoint", endpoint="survival at Mars") == []
+    assert ask("compare-endpoint", endpoint="mOS", phase="IV") == []
+
+
+# --- phase3-os-benefit -----------------------------------------------------------------------
+
+def test_phase3_os_benefit(ask):
+    rows = ask("phase3-os-benefit")
+    got = sorted((r["study"], r["source"]) for r in rows)
+    assert got == sorted([
+        ("CARES-310", "s001 text"),     # s001: "mOS (22.1 vs. 15.2 months, $p < 0.0001$)"
+        ("HIMALAYA", "s000 text"),      # s000: "reduced the risk of death by 22% (HR = 0.78, 95%CI = 0.65-0.93)"
+        ("IMbrave150", "s000 text"),    # s000: "19.2 months ... 13.4 months ... (P < 0.001)"
+        ("IMbrave150", "s001 text"),    # s001: "mOS (19.2 vs. 13.4 months, $p < 0.001$)"
+        ("LEAP-002", "s000 text"),      # s000: "HR = 0.840, P = 0.0227" (then: significance not achieved)
+        ("ORIENT-32", "s000 text"),     # s000: "NE vs 10.4 months, HR = 0.57, P < 0.0001"
+        ("ORIENT-32", "s001 text"),     # s001: "mOS was not reached ... 10.4 months ... ($p < 0.0001$)"
+        ("ORIENT-32", "s001 text"),     # s001: "43.1% reduction in the risk of death"
+    ])
+    himalaya = next(r for r in rows if r["study"] == "HIMALAYA")
+    assert (himalaya["hazard_ratio"], himalaya["ci"], himalaya["experimental"], himalaya["comparator"]) == \
+        ("0.78", "0.65-0.93", "durvalumab + tremelimumab", "sorafenib")
+    leap = next(r for r in rows if r["study"] == "LEAP-002")
+    assert (leap["hazard_ratio"], leap["p"]) == ("0.84", "= 0.0227")
+    assert "not achieved" in leap["note"]
+    # COSMIC-312's OS was not improved (p = 0.44, both sources)
+    assert "COSMIC-312" not in _col(rows, "study")
+
+
+# --- negative-trials -------------------------------------------------------------------------
+
+def test_negative_trials(ask):
+    rows = ask("negative-trials")
+    os_rows = {(r["study"], r["finding"], r["source"]) for r in rows if r["basis"] == "OS comparison, p >= 0.05"}
+    assert os_rows == {
+        ("COSMIC-312", "p = 0.44", "s000 text"),   # s000: "no significant difference in the mOS ... P = 0.44"
+        ("COSMIC-312", "p = 0.44", "s001 text"),   # s001: "but not mOS (15.4 vs. 15.5 months, $p = 0.44$)"
+        # s001: real-world study, "no significant difference from the lenvatinib group ($p = 0.739$)"
+        ("Real-world atezolizumab + bevacizumab vs lenvatinib study (2205 patients)", "p = 0.739", "s001 text"),
+        # s001: standard- vs low-dose bevacizumab "mOS (14.9 vs. 11.2 months, $p = 0.13$)"
+        ("Standard-dose vs low-dose bevacizumab with atezolizumab study (151 patients)", "p = 0.13", "s001 text"),
+    }
+    leap = [r for r in rows if r["study"] == "LEAP-002"]
+    # s001: "showing no statistically significant differences"; s000's "did not achieve the
+    # predetermined statistical significance" survives only in the curator's notes on its comparisons
+    assert {r["basis"] for r in leap} == {"source states no significant difference",
+                                          "curator note: significance not achieved"}
+    assert any("no statistically significant differences" in r["quote"] for r in leap)
+    assert {r["endpoint"] for r in leap if r["basis"].startswith("curator")} == {"OS", "PFS"}
+    assert "IMbrave150" not in _col(rows, "study")
+
+
+def test_unknown_entity_is_an_error(ask):
+    with pytest.raises(HccKgError, match="no entity named"):
+        ask("trial-card", study="no such trial at all")
