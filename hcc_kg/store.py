@@ -75,9 +75,9 @@ def store_of(nquads: str):
     return store
 
 
-def open_release(release: Path = RELEASE):
+def open_release(release: Path | None = None):
     """The release's named graphs in an embedded store; a missing or corrupt file is a clear error."""
-    path = release / RELEASE_NQ
+    path = (release or RELEASE) / RELEASE_NQ
     if not path.exists():
         raise HccKgError(f"{path}: no release yet; run `hcc-kg build` first")
     try:
@@ -206,7 +206,10 @@ def to_rdflib(term):
 
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value) if term.datatype else None)
+    datatype = term.datatype.value if term.datatype else None
+    if datatype == "http://www.w3.org/2001/XMLSchema#string":  # rdflib matches plain literals only
+        datatype = None
+    return Literal(term.value, datatype=URIRef(datatype) if datatype else None)
 
 
 def run_rdflib(text: str, dataset, substitutions: dict | None = None) -> Result:

@@ -39,15 +39,30 @@ def test_receipt_lists_inputs_versions_and_counts(built):
     assert set(receipt["libraries"]) >= {"rdflib", "owlready2", "pyshacl", "pyoxigraph"}
 
 
-def test_failed_build_leaves_previous_release_untouched(built, tmp_path, monkeypatch):
+def _fail(*args, **kwargs):
+    raise HccKgError("injected failure")
+
+
+@pytest.mark.parametrize("module,name", [
+    ("hcc_kg.facts", "load_facts"),        # facts
+    ("hcc_kg.emit", "emit"),               # resolution and triples
+    ("hcc_kg.reason", "reason"),           # reasoning
+    ("hcc_kg.validate", "shacl"),          # SHACL
+    ("hcc_kg.validate", "qc"),             # QC queries
+    ("hcc_kg.publish", "ntriples"),        # serialisation (a writer fails mid-release)
+])
+def test_failed_build_leaves_previous_release_untouched(module, name, built, tmp_path, monkeypatch):
+    import importlib
+
     import hcc_kg.publish as publish
-    from hcc_kg import validate
 
     release, result = built
     publish.write_release(result.graphs, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    monkeypatch.setattr(validate, "shacl", lambda *a, **k: [validate.Violation("node", "shape", "injected")])
-    with pytest.raises(HccKgError, match="SHACL validation failed: 1 violation"):
+    monkeypatch.setattr(importlib.import_module(module), name, _fail)
+    if name == "ntriples":
+        monkeypatch.setitem(publish.WRITERS, "hcc-kg.nt", _fail)
+    with pytest.raises(HccKgError, match="injected failure"):
         publish.build(tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 

@@ -68,3 +68,28 @@ def test_validate_corrupt_file(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}: cannot parse as RDF" in result.output
+
+
+def test_truncated_release_given_to_query(built, tmp_path, monkeypatch):
+    import hcc_kg.store as store
+    from hcc_kg.constants import RELEASE_NQ
+
+    release, _ = built
+    text = (release / RELEASE_NQ).read_text(encoding="utf-8")
+    (tmp_path / RELEASE_NQ).write_text(text[: len(text) // 2], encoding="utf-8")  # cut mid-line
+    monkeypatch.setattr(store, "RELEASE", tmp_path)
+    result = CliRunner().invoke(main, ["query", "first-line-pd1-tki"])
+    assert result.exit_code == 1
+    assert f"{tmp_path / RELEASE_NQ}: corrupt release file" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_broken_ontology_file_names_the_file(tmp_path, monkeypatch):
+    import hcc_kg.publish as publish
+    from hcc_kg.errors import HccKgError
+
+    broken = tmp_path / "hcc.ttl"
+    broken.write_text("@prefix hcc: <https://w3id.org/hcc-kg/ontology#> .\nhcc:Drug a owl:Class", encoding="utf-8")
+    monkeypatch.setattr(publish, "ONTOLOGY", broken)
+    with pytest.raises(HccKgError, match=rf"{broken}: cannot parse as RDF"):
+        publish.run_stages()
