@@ -53,13 +53,13 @@ def ask(store, rdflib_ds):
     """Run a canned query on pyoxigraph AND rdflib; assert both engines agree; rows as dicts."""
     from hcc_kg.store import bindings, catalogue, run, run_rdflib
 
-    def run_both(name: str, **params: str) -> list[dict]:
-        query = catalogue()[name]
+    def run_both(query_name: str, /, **params: str) -> list[dict]:
+        query = catalogue()[query_name]
         subs = bindings(query, params, store)
-        ox_result = run(query.text, store, subs, name)
+        ox_result = run(query.text, store, subs, query_name)
         rdf_result = run_rdflib(query.text, rdflib_ds, subs)
         assert ox_result.columns == rdf_result.columns
-        assert _normal(ox_result.rows) == _normal(rdf_result.rows), f"{name}: engines disagree"
+        assert _normal(ox_result.rows) == _normal(rdf_result.rows), f"{query_name}: engines disagree"
         return ox_result.as_dicts()
 
     return run_both

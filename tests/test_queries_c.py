@@ -1,33 +1,13 @@
 """Canned queries of group c: mechanisms, biomarkers, trials with a sorafenib control arm, conflicts
 between sources, the evidence of a measurement, name resolution, external links and graph counts.
 
-Every query runs on pyoxigraph and rdflib (the `ask` fixture, or `_both` below where a parameter is
-called `name`, which `ask` takes for the query name); both engines must agree. Expected answers are
+Every query runs on pyoxigraph and rdflib (the `ask` fixture); both engines must agree. Expected answers are
 read from the sources; the comment beside each says where.
 """
 
 from __future__ import annotations
 
 import pytest
-
-
-
-def _normal(rows):
-    """As in conftest: "; " lists sorted (GROUP_CONCAT order is engine-specific)."""
-    return sorted(tuple("; ".join(sorted(v.split("; "))) if v else v for v in row) for row in rows)
-
-
-def _both(store, rdflib_ds, query_name: str, **params: str) -> list[dict]:
-    """`ask` for a query whose parameter is called `name` (the fixture's first argument)."""
-    from hcc_kg.store import bindings, catalogue, run, run_rdflib
-
-    query = catalogue()[query_name]
-    subs = bindings(query, params, store)
-    ox_result = run(query.text, store, subs, query_name)
-    rdf_result = run_rdflib(query.text, rdflib_ds, subs)
-    assert ox_result.columns == rdf_result.columns
-    assert _normal(ox_result.rows) == _normal(rdf_result.rows), f"{query_name}: engines disagree"
-    return ox_result.as_dicts()
 
 
 def _col(rows, name):
@@ -253,8 +233,8 @@ def test_evidence_no_match(ask):
 # --- synonyms --------------------------------------------------------------------------------
 
 
-def test_synonyms_misspelling(store, rdflib_ds):
-    rows = _both(store, rdflib_ds, "synonyms", name="karelizumab")  # s001's spelling of camrelizumab
+def test_synonyms_misspelling(ask):
+    rows = ask("synonyms", name="karelizumab")  # s001's spelling of camrelizumab
     assert len(rows) == 1
     r = rows[0]
     assert (r["label"], r["kind"], r["name_matched"]) == ("camrelizumab", "drug", "karelizumab")
@@ -263,16 +243,16 @@ def test_synonyms_misspelling(store, rdflib_ds):
     assert "PD-1 inhibitor" in r["classes"].split("; ")  # inferred
 
 
-def test_synonyms_case_and_punctuation_insensitive(store, rdflib_ds):
-    rows = _both(store, rdflib_ds, "synonyms", name="imbrave-150")
+def test_synonyms_case_and_punctuation_insensitive(ask):
+    rows = ask("synonyms", name="imbrave-150")
     assert _col(rows, "label") == {"IMbrave150"} and _col(rows, "kind") == {"study"}
     assert "Imbrave 150" in rows[0]["aliases"].split("; ")  # s000 writes "Imbrave 150"
-    rows = _both(store, rdflib_ds, "synonyms", name="PD1")
+    rows = ask("synonyms", name="PD1")
     assert {(r["label"], r["kind"]) for r in rows} == {("PD-1", "target")}
 
 
-def test_synonyms_no_match(store, rdflib_ds):
-    assert _both(store, rdflib_ds, "synonyms", name="no such drug") == []
+def test_synonyms_no_match(ask):
+    assert ask("synonyms", name="no such drug") == []
 
 
 # --- external-links --------------------------------------------------------------------------
