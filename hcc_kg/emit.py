@@ -64,6 +64,7 @@ class Emitter:
         self.facts, self.lexicon, self.sources = facts, lexicon, sources
         self.g = new_graph()
         self.used: Counter[str] = Counter()
+        self.known_arms: dict[str, set[str]] = {}
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -408,7 +409,6 @@ class Emitter:
             g.add((RES["evidence"][f"{row.source}-{row.start}-{row.end}"], HCC.correction, node))
 
     def run(self, tables: TableFacts) -> Graph:
-        self.known_arms: dict[str, set[str]] = {}
         self.sources_()
         self.entities()
         for where, study in self.facts.where("studies"):

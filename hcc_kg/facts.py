@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from hcc_kg import models as m
@@ -180,8 +179,3 @@ def _check(facts: Facts) -> None:
                 for name, number in _numbers(fact):
                     if number not in in_quote:
                         raise HccKgError(f"{at}.{name}: {number} does not occur in its quote {fact.quote!r}")
-
-
-def canonical_yaml(raw: object) -> str:
-    """The one canonical text of a curated file (``hcc-kg lint`` writes it)."""
-    return yaml.safe_dump(raw, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)

@@ -170,6 +170,11 @@ def make_handler(upstream: str, timeout: float):
     return Guard
 
 
+def _stop(*_: object) -> None:
+    """SIGTERM stops the server like Ctrl-C."""
+    raise KeyboardInterrupt
+
+
 def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, data_dir: Path | None = None,
           timeout: int = 30, cors: bool = False, ready=None) -> None:
     """Run the guarded endpoint until stopped (SIGINT or SIGTERM)."""
@@ -191,7 +196,7 @@ def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, da
             wait_until_up(upstream + "/", process=process)
             server = ThreadingHTTPServer((host, port), make_handler(upstream, timeout + 5))
             server.daemon_threads = True
-            signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+            signal.signal(signal.SIGTERM, _stop)
             url = f"http://{host}:{server.server_address[1]}"
             print(f"SPARQL endpoint: {url}/query (query UI: {url}/); Ctrl-C to stop", flush=True)
             if ready is not None:

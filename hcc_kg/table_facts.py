@@ -58,7 +58,6 @@ class TableFacts:
     targets: list[tuple[str, m.TargetClaim]]
     claims: list[m.Claim]
     corrections: list[tuple[TableRow, m.RowNote]]
-    rows: list[TableRow]
 
 
 class Reader:
@@ -329,5 +328,4 @@ def table_facts(facts: Facts, lexicon: Lexicon, sources: dict[str, Source],
     approvals: list[m.Approval] = []
     for key, read in READERS.items():
         approvals += read(reader, tables[key]) or []
-    return TableFacts(reader.records(), approvals, reader.targets, reader.claims, corrections.applied,
-                      [row for rows in tables.values() for row in rows])
+    return TableFacts(reader.records(), approvals, reader.targets, reader.claims, corrections.applied)

@@ -78,6 +78,3 @@ def raise_on(violations: list[Violation], what: str, limit: int = 20) -> None:
         shown = "\n  ".join(map(str, violations[:limit]))
         more = f"\n  ... and {len(violations) - limit} more" if len(violations) > limit else ""
         raise HccKgError(f"{what}: {len(violations)} violation(s)\n  {shown}{more}")
-
-
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV
+from rdflib.namespace import PROV
 
 from hcc_kg.constants import ONTOLOGY
 from hcc_kg.store import store_of
