@@ -34,7 +34,7 @@ MAX_RESPONSE = 64 * 1024 * 1024  # bytes of results
 def oxigraph_cli() -> str:
     exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
     if not Path(exe).exists():
-        raise HccKgError("the `oxigraph` server is not installed: pip install 'hcc-kg[serve]'")
+        raise HccKgError("the `oxigraph` server is not installed: pip install oxigraph")
     return exe
 
 
@@ -59,7 +59,9 @@ def wait_until_up(url: str, seconds: float = 30, process: subprocess.Popen | Non
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise HccKgError(f"the Oxigraph server exited with status {process.returncode}")
+            stderr = process.stderr.read() if process.stderr else ""
+            stderr = stderr.decode() if isinstance(stderr, bytes) else stderr
+            raise HccKgError(f"the server process exited with status {process.returncode}: {stderr.strip()[-500:]}")
         try:
             urllib.request.urlopen(url, timeout=2).close()
             return
