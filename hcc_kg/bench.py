@@ -25,7 +25,7 @@ def run(builds: int = 3, repeat: int = 5, release: Path = RELEASE) -> str:
 
     stages: dict[str, list[float]] = {}
     for _ in range(builds):
-        for stage, seconds in run_stages(release).timings.items():
+        for stage, seconds in run_stages().timings.items():
             stages.setdefault(stage, []).append(seconds)
     text = (release / RELEASE_NQ).read_text(encoding="utf-8")
     load_ox = _median_time(lambda: store_of(text), repeat)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-from rdflib import RDF, XSD, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, VOID
 
@@ -59,7 +59,7 @@ def metadata(graphs: dict[str, Graph]) -> Graph:
     return g
 
 
-def run_stages(release: Path = RELEASE) -> Build:
+def run_stages() -> Build:
     """facts -> resolve/emit -> reason -> SHACL -> QC; raises HccKgError at the first failure."""
     from hcc_kg.emit import emit
     from hcc_kg.facts import load_facts
@@ -83,33 +83,29 @@ def run_stages(release: Path = RELEASE) -> Build:
     timed("shacl", lambda: raise_on(shacl(data, ontology), "SHACL validation failed"))
     graphs = {"ontology": to_canonical_graph(ontology), "asserted": asserted, "inferred": inferred}
     graphs["metadata"] = metadata(graphs)
-    timed("qc", lambda: raise_on(qc(store_of(nquads(graphs))), "QC checks failed"))
+    timed("qc", lambda: raise_on(qc(store_of(nquads(statements(graphs)))), "QC checks failed"))
     return Build(graphs, timings)
 
 
-def nquads(graphs: dict[str, Graph]) -> str:
+Statements = dict[str, list[str]]
+
+
+def statements(graphs: dict[str, Graph]) -> Statements:
+    """Each named graph as sorted, unique N-Triples lines: serialised once, every format uses them."""
+    return {name: sorted(set(graph.serialize(format="nt").splitlines()) - {""})
+            for name, graph in graphs.items()}
+
+
+def nquads(lines: Statements) -> str:
     """Sorted N-Quads of the named graphs: the same input gives the same bytes."""
-    lines = []
-    for name, graph in graphs.items():
-        ds = Dataset()
-        target = ds.graph(GRAPHS[name])
-        for triple in graph:
-            target.add(triple)
-        lines += ds.serialize(format="nquads").splitlines()
-    return "\n".join(sorted(set(line for line in lines if line.strip()))) + "\n"
+    quads = {line[:-2] + f" <{GRAPHS[name]}> ." for name, graph in lines.items() for line in graph}
+    return "\n".join(sorted(quads)) + "\n"
 
 
-def sorted_quads(graphs: dict[str, Graph], names: tuple[str, ...] | None = None) -> list:
-    """pyoxigraph quads, graph by graph, each graph's triples in sorted N-Triples order."""
-    import pyoxigraph as ox
-
-    quads = []
-    for name in names or tuple(graphs):
-        lines = sorted(set(graphs[name].serialize(format="nt").splitlines()) - {""})
-        graph = ox.NamedNode(str(GRAPHS[name]))
-        quads += [ox.Quad(t.subject, t.predicate, t.object, graph)
-                  for t in ox.parse("\n".join(lines) + "\n", format=ox.RdfFormat.N_TRIPLES)]
-    return quads
+def ntriples(lines: Statements, names: tuple[str, ...] | None = None) -> str:
+    """Sorted N-Triples of the union (of ``names``, default all graphs)."""
+    union = {line for name in names or tuple(lines) for line in lines[name]}
+    return "\n".join(sorted(union)) + "\n"
 
 
 def prefixes() -> dict[str, str]:
@@ -119,27 +115,22 @@ def prefixes() -> dict[str, str]:
 def write_with(fmt: str, names: tuple[str, ...] | None = None, triples: bool = False):
     """A writer serialising the sorted statements with pyoxigraph (streaming, order kept, lexical
     forms kept: rdflib's Turtle writer would print "5"^^xsd:decimal as 5.0, another term)."""
-    def write(graphs: dict[str, Graph]) -> str:
+    def write(lines: Statements) -> str:
         import pyoxigraph as ox
 
         if triples:  # the union (or the named graphs) as one sorted, duplicate-free graph
-            union = ntriples({n: graphs[n] for n in names or tuple(graphs)})
-            data = list(ox.parse(union, format=ox.RdfFormat.N_TRIPLES))
-        else:
-            data = sorted_quads(graphs, names)
+            data = list(ox.parse(ntriples(lines, names), format=ox.RdfFormat.N_TRIPLES))
+        else:  # graph by graph, each in sorted order
+            data = []
+            for name in names or tuple(lines):
+                graph = ox.NamedNode(str(GRAPHS[name]))
+                data += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in
+                         ox.parse("\n".join(lines[name]) + "\n", format=ox.RdfFormat.N_TRIPLES)]
         return ox.serialize(data, format=getattr(ox.RdfFormat, fmt), prefixes=prefixes()).decode("utf-8")
     return write
 
 
-def ntriples(graphs: dict[str, Graph]) -> str:
-    """Sorted N-Triples of the union."""
-    lines = set()
-    for graph in graphs.values():
-        lines |= set(graph.serialize(format="nt").splitlines())
-    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
-
-
-def context(graphs: dict[str, Graph] | None = None) -> str:
+def context(lines: Statements | None = None) -> str:
     """The published JSON-LD context: the prefixes every release file uses."""
     return json.dumps({"@context": prefixes()}, indent=1, sort_keys=True) + "\n"
 
@@ -147,7 +138,7 @@ def context(graphs: dict[str, Graph] | None = None) -> str:
 USED_PREFIXES = {"hcc", "oa", "uo", "prov", "skos", "dcterms", "rdf", "rdfs", "owl", "xsd", "void",
                  *RES_KINDS}
 
-#: release file name -> writer (the registry of output formats)
+#: release file name -> writer of the statements (the registry of output formats)
 WRITERS = {
     RELEASE_NQ: nquads,
     RELEASE_TTL: write_with("TURTLE", triples=True),
@@ -175,7 +166,8 @@ def write_release(graphs: dict[str, Graph], release: Path = RELEASE) -> list[Pat
     release.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=release))
     try:
-        files = {name: write(graphs) for name, write in WRITERS.items()}
+        lines = statements(graphs)
+        files = {name: write(lines) for name, write in WRITERS.items()}
         files[RECEIPT] = receipt(graphs)
         for name, text in files.items():
             (tmp / name).write_text(text, encoding="utf-8")
@@ -187,7 +179,7 @@ def write_release(graphs: dict[str, Graph], release: Path = RELEASE) -> list[Pat
 
 
 def build(release: Path = RELEASE) -> Build:
-    result = run_stages(release)
+    result = run_stages()
     t = time.perf_counter()
     write_release(result.graphs, release)
     result.timings["write"] = round(time.perf_counter() - t, 3)

@@ -41,10 +41,10 @@ def test_release_conforms(data, ontology):
 
 
 def test_release_passes_qc(built):
-    from hcc_kg.publish import nquads
+    from hcc_kg.publish import nquads, statements
 
     _, result = built
-    assert qc(store_of(nquads(result.graphs))) == []
+    assert qc(store_of(nquads(statements(result.graphs)))) == []
 
 
 # (shape, how to break one node, the message it must give). Each break touches one node.
@@ -131,7 +131,7 @@ QC_BREAKS = {
 
 @pytest.mark.parametrize("name", sorted(QC_BREAKS))
 def test_each_qc_query_catches_its_broken_example(name, built):
-    from hcc_kg.publish import nquads
+    from hcc_kg.publish import nquads, statements
 
     _, result = built
     graphs = {k: g for k, g in result.graphs.items()}
@@ -139,7 +139,7 @@ def test_each_qc_query_catches_its_broken_example(name, built):
     broken += graphs["asserted"]
     for triple in QC_BREAKS[name](broken):
         broken.add(triple)
-    found = qc(store_of(nquads({**graphs, "asserted": broken})))
+    found = qc(store_of(nquads(statements({**graphs, "asserted": broken}))))
     assert any(v.shape == f"qc:{name}" for v in found), found
 
 
