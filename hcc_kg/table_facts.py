@@ -8,7 +8,7 @@ exclude a row, or mark it disputed; each carries its reason, which the graph rec
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from hcc_kg import models as m
@@ -79,15 +79,19 @@ class Reader:
         return {"source": row.source, "quote": quote, "occurrence": occurrence,
                 "table": row.table, "row": row.row, **extra}
 
-    def cells(self, row: TableRow) -> tuple[dict[str, str], m.RowNote | None]:
-        note = self.notes.note(row)
-        cells = dict(row.cells)
-        if note:
-            unknown = set(note.set) - set(cells) - {"arm", "study"}
-            if unknown:
-                raise HccKgError(f"tables.yaml: {row.key} row {row.row}: set names unknown columns {sorted(unknown)}")
-            cells.update(note.set)
-        return cells, note
+    def rows(self, rows: list[TableRow]) -> Iterator[tuple[TableRow, dict[str, str], m.RowNote | None]]:
+        """Each row not excluded by its note, with its cells as corrected by the note."""
+        for row in rows:
+            note = self.notes.note(row)
+            if note and note.exclude:
+                continue
+            cells = dict(row.cells)
+            if note:
+                unknown = set(note.set) - set(cells) - {"arm", "study"}
+                if unknown:
+                    raise HccKgError(f"tables.yaml: {row.key} row {row.row}: set names unknown columns {sorted(unknown)}")
+                cells.update(note.set)
+            yield row, cells, note
 
     def where(self, row: TableRow, column: str) -> str:
         return f"{self.sources[row.source].file}: {row.table} row {row.row}, column {column!r}"
@@ -170,10 +174,7 @@ class Reader:
 def s001_table1(r: Reader, rows: list[TableRow]) -> None:
     """One row an arm; a blank trial cell continues the trial above."""
     name = ""
-    for row in rows:
-        cells, note = r.cells(row)
-        if note and note.exclude:
-            continue
+    for row, cells, note in r.rows(rows):
         name = cells.get("study") or cells["Trials"] or name
         if name == "/":
             raise HccKgError(f"{r.where(row, 'Trials')}: no trial named; add a row note naming the study")
@@ -190,10 +191,7 @@ def s001_table1(r: Reader, rows: list[TableRow]) -> None:
 
 def s001_table2(r: Reader, rows: list[TableRow]) -> None:
     """One row an ongoing registered trial: ICI + targeted drug, one arm."""
-    for row in rows:
-        cells, note = r.cells(row)
-        if note and note.exclude:
-            continue
+    for row, cells, note in r.rows(rows):
         study = r.study(cells["Clinical trial ID"], row, "Clinical trial ID")
         ev = r.evidence(row, note)
         regimen = f"{cells['Immune checkpoint inhibitors']} + {cells['Targeted drugs']}"
@@ -220,10 +218,7 @@ def _common_000(r: Reader, study: dict, cells: dict[str, str], ev: dict) -> None
 
 def s000_table1(r: Reader, rows: list[TableRow]) -> None:
     """One row a study; its findings cell reads "EP: a vs b; EP2: ...", positions -> arms."""
-    for row in rows:
-        cells, note = r.cells(row)
-        if note and note.exclude:
-            continue
+    for row, cells, note in r.rows(rows):
         study = r.study(cells.get("study") or cells["Study"], row, "Study")
         if cells["NCT ID"] not in study["registry_ids"]:
             study["registry_ids"].append(cells["NCT ID"])
@@ -258,10 +253,7 @@ def s000_table1(r: Reader, rows: list[TableRow]) -> None:
 
 def s000_table2(r: Reader, rows: list[TableRow]) -> None:
     """One row a completed registered trial; "/" separates arms."""
-    for row in rows:
-        cells, note = r.cells(row)
-        if note and note.exclude:
-            continue
+    for row, cells, note in r.rows(rows):
         study = r.study(cells["NCT ID"], row, "NCT ID")
         ev = r.evidence(row, note)
         _common_000(r, study, cells, ev)
@@ -276,10 +268,7 @@ def s000_table4(r: Reader, rows: list[TableRow]) -> list[m.Approval]:
     tremelimumab + durvalumab) cannot be paired with its drugs, so they are not read.
     """
     approvals = []
-    for row in rows:
-        cells, note = r.cells(row)
-        if note and note.exclude:
-            continue
+    for row, cells, note in r.rows(rows):
         ev = r.evidence(row, note)
         parts = r.components(cells["Drug name"], row, "Drug name")
         approvals.append(m.Approval(
@@ -294,10 +283,7 @@ def s000_table4(r: Reader, rows: list[TableRow]) -> list[m.Approval]:
 
 def s000_table3(r: Reader, rows: list[TableRow]) -> None:
     """One row a limitation of current clinical trials and its proposed solution."""
-    for row in rows:
-        cells, note = r.cells(row)
-        if note and note.exclude:
-            continue
+    for row, cells, note in r.rows(rows):
         r.claims.append(m.Claim(
             id=f"s000-table-3-row-{row.row}",
             topic=f"limitation of clinical trials: {cells['Limitations']} / proposed solution: {cells['Solution']}",
