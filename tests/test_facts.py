@@ -26,11 +26,16 @@ def _write(path, data):
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def test_quote_not_in_source_names_file_record_and_closest_passage(facts_copy):
+def _imbrave150(facts_copy):
+    """IMbrave150's curated record from the scratch copy, and a function to save it back."""
     path = facts_copy / "studies" / "imbrave150.yaml"
-    study = yaml.safe_load(path.read_text())
+    return yaml.safe_load(path.read_text()), lambda study: _write(path, study)
+
+
+def test_quote_not_in_source_names_file_record_and_closest_passage(facts_copy):
+    study, save = _imbrave150(facts_copy)
     study["measurements"][0]["quote"] = "mOS (19.2 vs. 13.5 months"
-    _write(path, study)
+    save(study)
     with pytest.raises(HccKgError) as err:
         load_facts(facts_copy)
     message = str(err.value)
@@ -39,10 +44,9 @@ def test_quote_not_in_source_names_file_record_and_closest_passage(facts_copy):
 
 
 def test_unknown_drug_name_names_place_and_nearest(facts_copy):
-    path = facts_copy / "studies" / "imbrave150.yaml"
-    study = yaml.safe_load(path.read_text())
+    study, save = _imbrave150(facts_copy)
     study["arms"][0]["regimen"] = ["atezolizumabb", "bevacizumab"]
-    _write(path, study)
+    save(study)
     with pytest.raises(HccKgError, match=r"imbrave150.yaml: record 'imbrave150', field arms\[0\].regimen: "
                                          r"unknown drug/therapy name 'atezolizumabb'; nearest known: atezolizumab"):
         emit(load_facts(facts_copy))
@@ -55,10 +59,9 @@ def test_malformed_yaml_names_line_and_column(facts_copy):
 
 
 def test_schema_break_names_field(facts_copy):
-    path = facts_copy / "studies" / "imbrave150.yaml"
-    study = yaml.safe_load(path.read_text())
+    study, save = _imbrave150(facts_copy)
     study["arms"][0]["role"] = "control"
-    _write(path, study)
+    save(study)
     with pytest.raises(HccKgError, match=r"imbrave150.yaml: record 'imbrave150', field arms.0.role: Input should be"):
         load_facts(facts_copy)
 
@@ -73,20 +76,18 @@ def test_duplicate_identifier(facts_copy):
 
 
 def test_number_must_occur_in_its_quote(facts_copy):
-    path = facts_copy / "studies" / "imbrave150.yaml"
-    study = yaml.safe_load(path.read_text())
+    study, save = _imbrave150(facts_copy)
     m = next(m for m in study["measurements"] if "value" in m)
     m["value"] = 99.9
-    _write(path, study)
+    save(study)
     with pytest.raises(HccKgError, match=r"value: 99.9 does not occur in its quote"):
         load_facts(facts_copy)
 
 
 def test_unknown_endpoint_lists_allowed_values(facts_copy):
-    path = facts_copy / "studies" / "imbrave150.yaml"
-    study = yaml.safe_load(path.read_text())
+    study, save = _imbrave150(facts_copy)
     study["measurements"][0]["endpoint"] = "median OS"
-    _write(path, study)
+    save(study)
     with pytest.raises(HccKgError, match=r"measurements\[0\].endpoint: unknown endpoint 'median OS'; allowed: .*mOS"):
         emit(load_facts(facts_copy))
 

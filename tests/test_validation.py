@@ -47,46 +47,58 @@ def test_release_passes_qc(built):
     assert qc(store_of(nquads(statements(result.graphs)))) == []
 
 
-# (shape, how to break one node, the message it must give). Each break touches one node.
+def node(n):
+    return lambda g: n
+
+
+def of(cls, prop=None):
+    return lambda g: first(g, cls, prop)
+
+
+def remove(pick, prop, value=None):
+    """Break: take ``prop`` away from the picked node (giving it ``value`` instead, if given)."""
+    def make(g):
+        n = pick(g)
+        return n, list(g.triples((n, prop, None))), [] if value is None else [(n, prop, value)]
+    return make
+
+
+def add(pick, prop, value):
+    """Break: give the picked node one more ``prop`` value."""
+    def make(g):
+        n = pick(g)
+        return n, [], [(n, prop, value)]
+    return make
+
+
+POSITION, QUOTE = URIRef(f"{EV}#position"), URIRef(f"{EV}#quote")
+
+# shape -> (how to break one node, the message it must give)
 BREAKS = {
-    "DrugShape": (lambda g: (R["drug"]["atezolizumab"], [], [(R["drug"]["atezolizumab"], HCC.inhibits, R["drug"]["bevacizumab"])]),
+    "DrugShape": (add(node(R["drug"]["atezolizumab"]), HCC.inhibits, R["drug"]["bevacizumab"]),
                   "hcc:inhibits must point to a molecular target"),
-    "NamedEntityShape": (lambda g: (R["target"]["fgfr4"], list(g.triples((R["target"]["fgfr4"], RDFS.label, None))), []),
-                         "exactly one rdfs:label"),
-    "RegimenShape": (lambda g: (R["regimen"]["atezolizumab-bevacizumab"], list(g.triples((R["regimen"]["atezolizumab-bevacizumab"], HCC.hasComponent, None))), []),
+    "NamedEntityShape": (remove(node(R["target"]["fgfr4"]), RDFS.label), "exactly one rdfs:label"),
+    "RegimenShape": (remove(node(R["regimen"]["atezolizumab-bevacizumab"]), HCC.hasComponent),
                      "at least one component"),
-    "StudyShape": (lambda g: (R["study"]["imbrave150"], [], [(R["study"]["imbrave150"], HCC.registryId, Literal("NCT123"))]),
+    "StudyShape": (add(node(R["study"]["imbrave150"]), HCC.registryId, Literal("NCT123")),
                    "registry id must look like"),
-    "ArmShape": (lambda g: (R["arm"]["imbrave150-sorafenib"], list(g.triples((R["arm"]["imbrave150-sorafenib"], HCC.armRegimen, None))), []),
-                 "exactly one hcc:armRegimen"),
-    "MeasurementShape": (lambda g: (lambda m: (m, [], [(m, HCC.notReached, Literal(True))]))(first(g, HCC.OutcomeMeasurement, HCC.value)),
+    "ArmShape": (remove(node(R["arm"]["imbrave150-sorafenib"]), HCC.armRegimen), "exactly one hcc:armRegimen"),
+    "MeasurementShape": (add(of(HCC.OutcomeMeasurement, HCC.value), HCC.notReached, Literal(True)),
                          "exactly one of hcc:value, hcc:valueBelow, hcc:notReached"),
-    "ComparisonShape": (lambda g: (lambda c: (c, list(g.triples((c, HCC.experimentalArm, None))), []))(first(g, HCC.ArmComparison)),
-                        "hcc:experimentalArm"),
-    "ApprovalShape": (lambda g: (lambda a: (a, list(g.triples((a, HCC.approvalYear, None))), [(a, HCC.approvalYear, Literal("2020"))]))(first(g, HCC.RegulatoryApproval, HCC.approvalYear)),
+    "ComparisonShape": (remove(of(HCC.ArmComparison), HCC.experimentalArm), "hcc:experimentalArm"),
+    "ApprovalShape": (remove(of(HCC.RegulatoryApproval, HCC.approvalYear), HCC.approvalYear, Literal("2020")),
                       "hcc:approvalYear"),
-    "RecommendationShape": (lambda g: (lambda r: (r, list(g.triples((r, HCC.guideline, None))), []))(first(g, HCC.GuidelineRecommendation)),
-                            "hcc:guideline"),
-    "MechanismShape": (lambda g: (lambda r: (r, list(g.triples((r, HCC.chain, None))), []))(first(g, HCC.MechanismStatement)),
-                       "hcc:chain"),
-    "BiomarkerShape": (lambda g: (lambda r: (r, list(g.triples((r, PROV.wasDerivedFrom, None))), []))(first(g, HCC.Biomarker)),
-                       "needs prov:wasDerivedFrom an hcc:Evidence"),
-    "AttributeStatementShape": (lambda g: (lambda r: (r, list(g.triples((r, HCC.describes, None))), []))(first(g, HCC.AttributeStatement)),
-                                "describes exactly one entity"),
-    "EvidenceShape": (lambda g: (EV, list(g.triples((EV, OA.hasSource, None))), []),
-                      "exactly one oa:hasSource"),
-    "QuoteSelectorShape": (lambda g: (URIRef(f"{EV}#quote"), list(g.triples((URIRef(f"{EV}#quote"), OA.exact, None))), []),
-                           "exactly one oa:exact quote"),
-    "PositionSelectorShape": (lambda g: (URIRef(f"{EV}#position"), list(g.triples((URIRef(f"{EV}#position"), OA.start, None))), [(URIRef(f"{EV}#position"), OA.start, Literal(-1))]),
-                              "oa:start"),
-    "SourceShape": (lambda g: (R["source"]["s000"], list(g.triples((R["source"]["s000"], HCC.sha256, None))), [(R["source"]["s000"], HCC.sha256, Literal("abc"))]),
-                    "hcc:sha256"),
-    "CorrectionShape": (lambda g: (lambda c: (c, list(g.triples((c, HCC.reason, None))), []))(first(g, HCC.TableCorrection)),
-                        "a table correction needs its reason"),
-    "ClaimShape": (lambda g: (lambda c: (c, list(g.triples((c, HCC.topic, None))), []))(first(g, HCC.Claim)),
-                   "a claim needs its topic"),
-    "ExternalEvidenceShape": (lambda g: (lambda e: (e, list(g.triples((e, HCC.excerpt, None))), []))(first(g, HCC.ExternalEvidence)),
-                              "hcc:excerpt"),
+    "RecommendationShape": (remove(of(HCC.GuidelineRecommendation), HCC.guideline), "hcc:guideline"),
+    "MechanismShape": (remove(of(HCC.MechanismStatement), HCC.chain), "hcc:chain"),
+    "BiomarkerShape": (remove(of(HCC.Biomarker), PROV.wasDerivedFrom), "needs prov:wasDerivedFrom an hcc:Evidence"),
+    "AttributeStatementShape": (remove(of(HCC.AttributeStatement), HCC.describes), "describes exactly one entity"),
+    "EvidenceShape": (remove(node(EV), OA.hasSource), "exactly one oa:hasSource"),
+    "QuoteSelectorShape": (remove(node(QUOTE), OA.exact), "exactly one oa:exact quote"),
+    "PositionSelectorShape": (remove(node(POSITION), OA.start, Literal(-1)), "oa:start"),
+    "SourceShape": (remove(node(R["source"]["s000"]), HCC.sha256, Literal("abc")), "hcc:sha256"),
+    "CorrectionShape": (remove(of(HCC.TableCorrection), HCC.reason), "a table correction needs its reason"),
+    "ClaimShape": (remove(of(HCC.Claim), HCC.topic), "a claim needs its topic"),
+    "ExternalEvidenceShape": (remove(of(HCC.ExternalEvidence), HCC.excerpt), "hcc:excerpt"),
 }
 
 
@@ -125,7 +137,7 @@ QC_BREAKS = {
                            (_measurement(g, HCC.MedianOS), HCC.ciUpper, Literal(1))],
     "drug-target-evidence": lambda g: [(R["drug"]["atezolizumab"], HCC.inhibits, R["target"]["pd-1"])],
     "comparison-arms": lambda g: [(first(g, HCC.ArmComparison), HCC.comparatorArm, R["arm"]["leap-002-lenvatinib"])],
-    "evidence-offsets": lambda g: [(URIRef(f"{EV}#quote"), OA.exact, Literal("x" * 5))],
+    "evidence-offsets": lambda g: [(QUOTE, OA.exact, Literal("x" * 5))],
 }
 
 
