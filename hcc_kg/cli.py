@@ -157,5 +157,28 @@ def serve(host: str, port: int, timeout: int, data_dir: str | None, cors: bool, 
                data_dir=Path(data_dir) if data_dir else None, timeout=timeout, cors=cors)
 
 
+@main.command()
+@click.argument("url")
+@click.option("--graph", default=None, metavar="IRI",
+              help="Merge every named graph into this one graph (default: keep the release's named graphs).")
+@click.option("--append", is_flag=True, help="Add to the graphs (HTTP POST) instead of replacing them (PUT).")
+@click.option("--user", default=None, help="User name, for stores that ask for Basic or Digest authentication.")
+@click.option("--password", default=None, envvar="HCC_KG_STORE_PASSWORD",
+              help="Password (or set HCC_KG_STORE_PASSWORD).")
+@click.option("--release", type=click.Path(path_type=str), default=None, help="Release folder (default: graph/release).")
+def load(url: str, graph: str | None, append: bool, user: str | None, password: str | None,
+         release: str | None) -> None:
+    """Push the release into a SPARQL 1.1 Graph Store Protocol endpoint at URL."""
+    from pathlib import Path
+
+    from hcc_kg.constants import RELEASE
+    from hcc_kg.load import load as push
+
+    sent = push(url, Path(release) if release else RELEASE, graph=graph, replace=not append,
+                user=user, password=password)
+    for iri, count in sent.items():
+        click.echo(f"{'appended' if append else 'replaced'} <{iri}>: {count} triples")
+
+
 if __name__ == "__main__":
     main()

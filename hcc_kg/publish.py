@@ -150,13 +150,14 @@ WRITERS = {
 }
 
 
-def receipt(graphs: dict[str, Graph]) -> str:
+def receipt(graphs: dict[str, Graph], files: dict[str, str]) -> str:
     body = {
         "package": {"hcc-kg": __version__},
         "python": platform.python_version(),
         "libraries": {lib: version(lib) for lib in LIBRARIES},
         "inputs": {str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs()},
         "triples": {name: len(g) for name, g in graphs.items()},
+        "outputs": {name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in sorted(files.items())},
     }
     return json.dumps(body, indent=2, sort_keys=True) + "\n"
 
@@ -168,7 +169,7 @@ def write_release(graphs: dict[str, Graph], release: Path = RELEASE) -> list[Pat
     try:
         lines = statements(graphs)
         files = {name: write(lines) for name, write in WRITERS.items()}
-        files[RECEIPT] = receipt(graphs)
+        files[RECEIPT] = receipt(graphs, files)
         for name, text in files.items():
             (tmp / name).write_text(text, encoding="utf-8")
         for name in files:

@@ -26,6 +26,7 @@ from pathlib import Path
 from hcc_kg.constants import RELEASE, RELEASE_NQ
 from hcc_kg.errors import HccKgError
 from hcc_kg.guard import RefusedQuery, check_query
+from hcc_kg.release import checked
 
 MAX_REQUEST = 64 * 1024  # bytes of query text
 MAX_RESPONSE = 64 * 1024 * 1024  # bytes of results
@@ -46,9 +47,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def load_store(release: Path, location: Path) -> None:
     """An Oxigraph database in ``location`` holding the release's named graphs."""
-    path = release / RELEASE_NQ
-    if not path.exists():
-        raise HccKgError(f"{path}: no release yet; run `hcc-kg build` first")
+    path = checked(RELEASE_NQ, release)
     done = subprocess.run([oxigraph_cli(), "load", "--location", str(location), "--file", str(path)],
                           capture_output=True, text=True)
     if done.returncode != 0:

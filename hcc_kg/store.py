@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hcc_kg.constants import QUERIES, RELEASE, RELEASE_NQ
 from hcc_kg.errors import HccKgError
+from hcc_kg.release import checked
 from hcc_kg.lexicon import normalise
 from hcc_kg.sources import read_text
 
@@ -77,9 +78,7 @@ def store_of(nquads: str):
 
 def open_release(release: Path | None = None):
     """The release's named graphs in an embedded store; a missing or corrupt file is a clear error."""
-    path = (release or RELEASE) / RELEASE_NQ
-    if not path.exists():
-        raise HccKgError(f"{path}: no release yet; run `hcc-kg build` first")
+    path = checked(RELEASE_NQ, release or RELEASE)
     try:
         return store_of(read_text(path))
     except SyntaxError as err:

@@ -70,17 +70,25 @@ def test_validate_corrupt_file(tmp_path):
     assert f"{bad}: cannot parse as RDF" in result.output
 
 
-def test_truncated_release_given_to_query(built, tmp_path, monkeypatch):
+@pytest.mark.parametrize("cut", ["mid-line", "line boundary"])
+def test_truncated_release_given_to_query(cut, built, tmp_path, monkeypatch):
+    """Cut anywhere, even where the rest still parses, the file no longer matches its receipt."""
+    import shutil
+
     import hcc_kg.store as store
     from hcc_kg.constants import RELEASE_NQ
 
     release, _ = built
-    text = (release / RELEASE_NQ).read_text(encoding="utf-8")
-    (tmp_path / RELEASE_NQ).write_text(text[: len(text) // 2], encoding="utf-8")  # cut mid-line
-    monkeypatch.setattr(store, "RELEASE", tmp_path)
+    copy = tmp_path / "release"
+    shutil.copytree(release, copy)
+    text = (copy / RELEASE_NQ).read_text(encoding="utf-8")
+    end = len(text) // 2 if cut == "mid-line" else text.index("\n", len(text) // 2) + 1
+    (copy / RELEASE_NQ).write_text(text[:end], encoding="utf-8")
+    monkeypatch.setattr(store, "RELEASE", copy)
     result = CliRunner().invoke(main, ["query", "first-line-pd1-tki"])
     assert result.exit_code == 1
-    assert f"{tmp_path / RELEASE_NQ}: corrupt release file" in result.output
+    assert f"{copy / RELEASE_NQ}: corrupt release file: its sha256 differs from {copy / 'build-receipt.json'}" \
+        in result.output
     assert "Traceback" not in result.output
 
 

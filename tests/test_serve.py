@@ -8,14 +8,12 @@ import json
 import signal
 import subprocess
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
 
 from hcc_kg.serve import free_port, wait_until_up
 from hcc_kg.store import catalogue, run
+from sparql_http import http, json_rows, ordered
 
 pytestmark = pytest.mark.slow
 
@@ -34,34 +32,6 @@ def endpoint(built):
     finally:
         process.send_signal(signal.SIGTERM)  # stopped by its process id
         process.wait(timeout=20)
-
-
-def http(url, query=None, method="GET", accept="application/sparql-results+json", form=None, data=None, ctype=None):
-    headers = {"Accept": accept}
-    body = None
-    if method == "GET" and query is not None:
-        url += "?" + urllib.parse.urlencode({"query": query})
-    elif form is not None:
-        body, headers["Content-Type"] = urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded"
-    elif data is not None:
-        body, headers["Content-Type"] = data.encode(), ctype
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
-
-
-def ordered(rows):
-    """Comparable rows: CSV cannot tell "" from unbound, and GROUP_CONCAT order may vary."""
-    return sorted(tuple("; ".join(sorted(v.split("; "))) if v else "" for v in row) for row in rows)
-
-
-def json_rows(text):
-    doc = json.loads(text)
-    columns = doc["head"]["vars"]
-    return ordered(tuple((b.get(c) or {}).get("value") for c in columns) for b in doc["results"]["bindings"])
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))
