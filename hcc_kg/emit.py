@@ -6,6 +6,7 @@ from collections import Counter
 from decimal import Decimal
 from functools import cache
 
+import bioregistry
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
@@ -214,8 +215,12 @@ class Emitter:
             g.add((node, RDF.type, HCC.ClinicalStudy))
             g.add((node, RDF.type, getattr(HCC, study.type)))
             g.add((node, RDFS.label, Literal(study.name, lang="en")))
-        for registry_id in study.registry_ids:
+        for i, registry_id in enumerate(study.registry_ids):
+            if not any(registry_id in source.text for source in self.sources.values()):
+                raise HccKgError(f"{where}, field registry_ids[{i}]: {registry_id!r} does not occur in any source")
             g.add((node, HCC.registryId, Literal(registry_id)))
+            if registry_id.startswith("NCT"):  # stated in the source itself: its ClinicalTrials.gov record
+                g.add((node, SKOS.exactMatch, URIRef(bioregistry.get_iri(f"clinicaltrials:{registry_id}"))))
         hcc = self.lexicon.find("hepatocellular carcinoma", ("disease",))
         if hcc:
             g.add((node, HCC.condition, self.entity(hcc)))
@@ -367,8 +372,6 @@ class Emitter:
 
     def xrefs(self) -> None:
         """skos:exactMatch to each confirmed identifier; prefixes expanded by Bioregistry."""
-        import bioregistry
-
         for where, mapping in self.facts.where("xrefs"):
             node = self.resolve(mapping.name, f"{where}, field name", mapping.kind)
             for i, xref in enumerate(mapping.xrefs):

@@ -260,11 +260,20 @@ class Xref(Record):
     confirmed_in: str = Field(min_length=5)
     evidence: str = Field(min_length=5)
 
+    @model_validator(mode="after")
+    def evidence_shows_the_id(self) -> "Xref":
+        """The excerpt must show the identifier (its local part, or that part's number)."""
+        local = self.curie.split(":", 1)[1]
+        if local not in self.evidence and local.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") not in self.evidence:
+            raise ValueError(f"the evidence does not show the identifier {local!r}")
+        return self
+
 
 class Mapping(Record):
     kind: Literal["drug", "target", "therapy", "disease", "study"]
     name: str
     xrefs: list[Xref] = []
+    note: str | None = None
 
 
 # --- table annotations --------------------------------------------------------------------

@@ -98,3 +98,31 @@ def test_no_two_drugs_share_an_external_record():
     for drug in FACTS.of("drugs"):
         for ext in drug.external_targets:
             assert owners.setdefault(ext.url, drug.name) == drug.name, ext.url
+
+
+def test_xref_evidence_must_show_the_identifier(facts_copy):
+    path = facts_copy / "xrefs.yaml"
+    records = yaml.safe_load(path.read_text())
+    sorafenib = next(r for r in records if r["name"] == "sorafenib")
+    sorafenib["xrefs"][0]["curie"] = "drugbank:DB00399"  # a typo: the evidence says DB00398
+    _write(path, records)
+    with pytest.raises(HccKgError, match=r"xrefs.yaml: record 'sorafenib', field xrefs.0: .*"
+                                         r"the evidence does not show the identifier 'DB00399'"):
+        load_facts(facts_copy)
+
+
+def test_registry_id_must_occur_in_a_source(facts_copy):
+    study, save = _imbrave150(facts_copy)
+    study["registry_ids"] = ["NCT99999999"]
+    save(study)
+    with pytest.raises(HccKgError, match=r"imbrave150.yaml: record 'imbrave150', field registry_ids\[0\]: "
+                                         r"'NCT99999999' does not occur in any source"):
+        emit(load_facts(facts_copy))
+
+
+def test_every_xref_prefix_is_known_to_bioregistry():
+    import bioregistry
+
+    for mapping in FACTS.of("xrefs"):
+        for xref in mapping.xrefs:
+            assert bioregistry.get_iri(xref.curie), xref.curie
