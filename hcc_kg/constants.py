@@ -7,6 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology" / "hcc.ttl"
 SHAPES = ROOT / "ontology" / "shapes.ttl"
+TERM_SOURCES = ROOT / "ontology" / "term-sources.yaml"
 SOURCES = ROOT / "graph" / "sources"
 MANIFEST = SOURCES / "manifest.yaml"
 FACTS = ROOT / "graph" / "facts"

@@ -17,46 +17,125 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import DCTERMS, VOID
+from rdflib.namespace import DCAT, DCTERMS, VOID
 
 from hcc_kg import __version__
 from hcc_kg.constants import KINDS as RES_KINDS
-from hcc_kg.constants import (FACTS, MANIFEST, ONTOLOGY, QC_QUERIES, RECEIPT, RELEASE,
-                              RELEASE_NQ, RELEASE_TTL, ROOT, SHAPES, SOURCES)
+from hcc_kg.constants import (FACTS, MANIFEST, ONTOLOGY, QC_QUERIES, RECEIPT, RELEASE, RELEASE_NQ,
+                              RELEASE_TTL, RESOURCE, ROOT, SHAPES, SOURCES, TERM_SOURCES)
+from hcc_kg.constants import HCC as HCC_IRI
 from hcc_kg.emit import new_graph
+from hcc_kg.errors import HccKgError
 from hcc_kg.vocab import GRAPHS, HCC
 
-LIBRARIES = ("rdflib", "owlready2", "pyshacl", "pyoxigraph", "pydantic", "PyYAML", "click")
+LIBRARIES = ("rdflib", "owlready2", "pyshacl", "pyoxigraph", "pydantic", "PyYAML", "click", "bioregistry", "pylode")
 DATASET = URIRef("https://w3id.org/hcc-kg/")
+PAV = Namespace("http://purl.org/pav/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 
 @dataclass
 class Build:
     graphs: dict[str, Graph]
     timings: dict[str, float] = field(default_factory=dict)
+    #: release files that are not serialisations of the graphs (the SSSOM table)
+    documents: dict[str, str] = field(default_factory=dict)
 
 
 def inputs() -> list[Path]:
     """Every file the build reads: its sha256 goes into the receipt."""
-    files = [MANIFEST, ONTOLOGY, SHAPES, *sorted(SOURCES.glob("*.txt")),
+    files = [MANIFEST, ONTOLOGY, SHAPES, TERM_SOURCES, *sorted(SOURCES.glob("*.txt")),
              *sorted(FACTS.rglob("*.yaml")), *sorted(QC_QUERIES.glob("*.rq"))]
     return [f for f in files if f.exists()]
 
 
+DESCRIPTION = ("Drugs, targets, mechanisms, trials, arms, outcomes, approvals and guideline recommendations "
+               "of immunotherapy for hepatocellular carcinoma, curated from two reviews; every sourced fact "
+               "carries the verbatim quote it came from and its character offsets.")
+RIGHTS = ("The curation is licensed CC BY 4.0. Quoted excerpts remain under their sources' terms: s001 is "
+          "CC BY-NC-ND 4.0; s000 states no licence. They are quoted as evidence for the facts.")
+ENDPOINT = URIRef("http://127.0.0.1:7878/query")  # what `hcc-kg serve` offers by default
+EXAMPLES = ("study/imbrave150", "drug/atezolizumab", "target/pd-l1", "regimen/atezolizumab-bevacizumab")
+MEDIA_TYPES = {".nq": "application/n-quads", ".ttl": "text/turtle", ".nt": "application/n-triples",
+               ".trig": "application/trig", ".jsonld": "application/ld+json", ".owl": "application/rdf+xml",
+               ".tsv": "text/tab-separated-values", ".json": "application/json"}
+PARTITIONS = """
+SELECT ?kind ?term (COUNT(*) AS ?n) WHERE {
+  { ?s a ?term BIND ("class" AS ?kind) } UNION { ?s ?term ?o BIND ("property" AS ?kind) }
+} GROUP BY ?kind ?term"""
+
+
 def metadata(graphs: dict[str, Graph]) -> Graph:
+    """The dataset's VoID and DCAT description (the distributions are added by `describe_files`)."""
+    from hcc_kg.store import store_of
+
     g = new_graph()
-    g.bind("void", VOID)
+    for prefix, ns in (("void", VOID), ("dcat", DCAT), ("pav", PAV)):
+        g.bind(prefix, ns)
     g.add((DATASET, RDF.type, VOID.Dataset))
+    g.add((DATASET, RDF.type, DCAT.Dataset))
     g.add((DATASET, DCTERMS.title, Literal("hcc-kg: immunotherapy for hepatocellular carcinoma", lang="en")))
+    g.add((DATASET, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
+    g.add((DATASET, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    g.add((DATASET, DCTERMS.rights, Literal(RIGHTS, lang="en")))
     g.add((DATASET, DCTERMS.hasVersion, Literal(__version__)))
+    g.add((DATASET, URIRef(str(DCAT) + "version"), Literal(__version__)))  # DCAT 3; rdflib lacks it
+    tool = URIRef(f"https://w3id.org/hcc-kg/tool/hcc-kg/{__version__}")
+    g.add((DATASET, PAV.createdWith, tool))
+    g.add((tool, RDFS.label, Literal(f"hcc-kg {__version__}")))
+    g.add((tool, DCTERMS.hasVersion, Literal(__version__)))
     for source in sorted(graphs["asserted"].subjects(RDF.type, HCC.SourceDocument)):
         g.add((DATASET, DCTERMS.source, source))
+    g.add((DATASET, VOID.sparqlEndpoint, ENDPOINT))
+    service = URIRef("https://w3id.org/hcc-kg/service/sparql")
+    g.add((DATASET, DCAT.accessService, service))
+    g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, DCAT.endpointURL, ENDPOINT))
+    g.add((service, DCAT.servesDataset, DATASET))
+    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    g.add((DATASET, VOID.vocabulary, URIRef(HCC_IRI)))
+    g.add((DATASET, VOID.uriSpace, Literal(RESOURCE)))
+    for example in EXAMPLES:
+        g.add((DATASET, VOID.exampleResource, URIRef(RESOURCE + example)))
+    data = graphs["ontology"] + graphs["asserted"] + graphs["inferred"]
+    g.add((DATASET, VOID.triples, Literal(len(data), datatype=XSD.integer)))
     for name in ("ontology", "asserted", "inferred"):
         g.add((DATASET, VOID.subset, GRAPHS[name]))
+        g.add((GRAPHS[name], RDF.type, VOID.Dataset))
         g.add((GRAPHS[name], VOID.triples, Literal(len(graphs[name]), datatype=XSD.integer)))
+    for row in store_of(data.serialize(format="nt")).query(PARTITIONS):  # N-Triples: the default graph
+        kind, term, n = row["kind"].value, URIRef(row["term"].value), int(row["n"].value)
+        part = URIRef(f"{DATASET}{kind}-partition/{hashlib.sha256(str(term).encode()).hexdigest()[:16]}")
+        g.add((DATASET, VOID.classPartition if kind == "class" else VOID.propertyPartition, part))
+        g.add((part, VOID["class" if kind == "class" else "property"], term))
+        g.add((part, VOID.entities if kind == "class" else VOID.triples, Literal(n, datatype=XSD.integer)))
     return g
+
+
+def describe_files(description: Graph, files: dict[str, str]) -> str:
+    """The dataset description plus one dcat:Distribution per release file (media type, size,
+    sha256): a separate Turtle file, since no file can hold its own checksum."""
+    g = new_graph() + description
+    for prefix, ns in (("void", VOID), ("dcat", DCAT), ("spdx", SPDX)):
+        g.bind(prefix, ns)
+    for name, text in sorted(files.items()):
+        dist = URIRef(f"{DATASET}distribution/{name}")
+        data = text.encode("utf-8")
+        g.add((DATASET, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(name)))
+        g.add((dist, DCAT.downloadURL, URIRef(f"https://w3id.org/hcc-kg/release/{__version__}/{name}")))
+        g.add((dist, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/"
+                                            + MEDIA_TYPES[Path(name).suffix])))
+        g.add((dist, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+        checksum = URIRef(f"{dist}#sha256")
+        g.add((dist, SPDX.checksum, checksum))
+        g.add((checksum, RDF.type, SPDX.Checksum))
+        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)))
+    return g.serialize(format="turtle")
 
 
 def run_stages() -> Build:
@@ -64,6 +143,8 @@ def run_stages() -> Build:
     from hcc_kg.emit import emit
     from hcc_kg.facts import load_facts
     from hcc_kg.reason import reason
+    from hcc_kg.sources import load_sources
+    from hcc_kg.sssom import sssom_table
     from hcc_kg.store import store_of
     from hcc_kg.validate import load_rdf, qc, raise_on, shacl
 
@@ -84,7 +165,8 @@ def run_stages() -> Build:
     graphs = {"ontology": to_canonical_graph(ontology), "asserted": asserted, "inferred": inferred}
     graphs["metadata"] = metadata(graphs)
     timed("qc", lambda: raise_on(qc(store_of(nquads(statements(graphs)))), "QC checks failed"))
-    return Build(graphs, timings)
+    sssom = timed("sssom", sssom_table, facts, asserted, ontology, load_sources())
+    return Build(graphs, timings, {SSSOM: sssom})
 
 
 Statements = dict[str, list[str]]
@@ -135,7 +217,8 @@ def context(lines: Statements | None = None) -> str:
     return json.dumps({"@context": prefixes()}, indent=1, sort_keys=True) + "\n"
 
 
-USED_PREFIXES = {"hcc", "oa", "uo", "prov", "skos", "dcterms", "rdf", "rdfs", "owl", "xsd", "void",
+RELEASE_ONTOLOGY = "hcc-kg-ontology.owl"
+USED_PREFIXES = {"hcc", "oa", "uo", "prov", "skos", "dcterms", "rdf", "rdfs", "owl", "xsd", "void", "dcat", "pav",
                  *RES_KINDS}
 
 #: release file name -> writer of the statements (the registry of output formats)
@@ -146,8 +229,11 @@ WRITERS = {
     "hcc-kg.trig": write_with("TRIG"),
     "hcc-kg.jsonld": write_with("JSON_LD"),
     "hcc-kg-context.jsonld": context,
-    "hcc-kg-ontology.owl": write_with("RDF_XML", ("ontology",), triples=True),
+    RELEASE_ONTOLOGY: write_with("RDF_XML", ("ontology",), triples=True),
 }
+SSSOM = "hcc-kg.sssom.tsv"
+VOID_FILE = "hcc-kg.void.ttl"
+DOCS = "hcc-kg-ontology.html"
 
 
 def receipt(graphs: dict[str, Graph], files: dict[str, str]) -> str:
@@ -162,26 +248,40 @@ def receipt(graphs: dict[str, Graph], files: dict[str, str]) -> str:
     return json.dumps(body, indent=2, sort_keys=True) + "\n"
 
 
-def write_release(graphs: dict[str, Graph], release: Path = RELEASE) -> list[Path]:
+def write_release(graphs: dict[str, Graph], release: Path = RELEASE, documents: dict[str, str] | None = None) -> list[Path]:
     """Serialise into a temporary folder, then move each file into ``release``."""
     release.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=release))
     try:
         lines = statements(graphs)
-        files = {name: write(lines) for name, write in WRITERS.items()}
+        files = {name: write(lines) for name, write in WRITERS.items()} | (documents or {})
+        files[VOID_FILE] = describe_files(graphs["metadata"], files)
         files[RECEIPT] = receipt(graphs, files)
         for name, text in files.items():
             (tmp / name).write_text(text, encoding="utf-8")
-        for name in files:
+        ontology_docs(tmp / RELEASE_ONTOLOGY, tmp / DOCS)
+        for name in (*files, DOCS):
             os.replace(tmp / name, release / name)
-        return [release / name for name in files]
+        return [release / name for name in (*files, DOCS)]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def ontology_docs(ontology: Path, html: Path) -> None:
+    """The ontology's HTML documentation, by pyLODE. Not in the receipt and not committed: pyLODE
+    orders blank-node restrictions differently from run to run, so its bytes are not stable."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "pylode", "--sort", "-o", str(html), str(ontology)],
+                          capture_output=True, text=True)
+    if done.returncode != 0 or not html.exists():
+        raise HccKgError(f"{ontology}: pyLODE could not document it: {done.stderr.strip()[-400:]}")
 
 
 def build(release: Path = RELEASE) -> Build:
     result = run_stages()
     t = time.perf_counter()
-    write_release(result.graphs, release)
+    write_release(result.graphs, release, result.documents)
     result.timings["write"] = round(time.perf_counter() - t, 3)
     return result
