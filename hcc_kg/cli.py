@@ -145,8 +145,11 @@ def coverage(output: str | None, context: int) -> None:
 @click.option("--data-dir", type=click.Path(path_type=str), default=None,
               help="Where the Oxigraph database is built (default: a temporary folder).")
 @click.option("--cors", is_flag=True, help="Allow cross-origin requests (off by default).")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
+              help="Cap on result rows: a LIMIT is added when a query has none; a larger LIMIT is refused.")
 @click.option("--release", type=click.Path(path_type=str), default=None, help="Release folder (default: graph/release).")
-def serve(host: str, port: int, timeout: int, data_dir: str | None, cors: bool, release: str | None) -> None:
+def serve(host: str, port: int, timeout: int, data_dir: str | None, cors: bool, max_rows: int,
+          release: str | None) -> None:
     """Serve the release as a read-only SPARQL 1.1 endpoint (Oxigraph behind the query guard)."""
     from pathlib import Path
 
@@ -154,7 +157,7 @@ def serve(host: str, port: int, timeout: int, data_dir: str | None, cors: bool, 
     from hcc_kg.serve import serve as run_server
 
     run_server(host, port, Path(release) if release else RELEASE,
-               data_dir=Path(data_dir) if data_dir else None, timeout=timeout, cors=cors)
+               data_dir=Path(data_dir) if data_dir else None, timeout=timeout, cors=cors, max_rows=max_rows)
 
 
 @main.command()

@@ -30,8 +30,9 @@ def _has_service(node: object) -> bool:
     return False
 
 
-def check_query(text: str, allow_service: bool = False, name: str = "query") -> None:
-    """Raise RefusedQuery for an update, a SERVICE pattern, or text that is not SPARQL."""
+def check_query(text: str, allow_service: bool = False, name: str = "query"):
+    """Raise RefusedQuery for an update, a SERVICE pattern, or text that is not SPARQL; returns
+    the parse tree."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
@@ -47,3 +48,19 @@ def check_query(text: str, allow_service: bool = False, name: str = "query") -> 
         raise RefusedQuery(f"{name}: updates (INSERT, DELETE, LOAD, CLEAR, ...) are refused: the graph is read-only") from None
     if not allow_service and _has_service(tree):
         raise RefusedQuery(f"{name}: SERVICE (federated query) is refused: it would make this machine call another address")
+    return tree
+
+
+def cap_rows(text: str, tree, max_rows: int) -> str:
+    """The query with at most ``max_rows`` results: a LIMIT is appended when it has none; a LIMIT
+    above the cap is refused (rewriting it would silently change the answer)."""
+    body = tree[1]
+    if body.name not in ("SelectQuery", "ConstructQuery", "DescribeQuery"):
+        return text  # ASK: one boolean
+    limit = body.limitoffset.limit if body.limitoffset is not None else None  # CompValue: None when absent
+    if limit is not None and int(limit) <= max_rows:
+        return text
+    if limit is None and body.valuesClause is None:
+        return f"{text}\nLIMIT {max_rows}"
+    raise RefusedQuery(f"query: results are capped at {max_rows} rows; give LIMIT {max_rows} or less"
+                       + (" (a trailing VALUES block needs an explicit LIMIT)" if limit is None else ""))

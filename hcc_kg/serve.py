@@ -25,11 +25,12 @@ from pathlib import Path
 
 from hcc_kg.constants import RELEASE, RELEASE_NQ
 from hcc_kg.errors import HccKgError
-from hcc_kg.guard import RefusedQuery, check_query
+from hcc_kg.guard import RefusedQuery, cap_rows, check_query
 from hcc_kg.release import checked
 
 MAX_REQUEST = 64 * 1024  # bytes of query text
 MAX_RESPONSE = 64 * 1024 * 1024  # bytes of results
+MAX_ROWS = 10_000  # solutions per query (for CONSTRUCT/DESCRIBE: solutions of its pattern)
 
 
 def oxigraph_cli() -> str:
@@ -69,7 +70,7 @@ def wait_until_up(url: str, seconds: float = 30, process: subprocess.Popen | Non
     raise HccKgError(f"{url} did not answer within {seconds:.0f} s")
 
 
-def make_handler(upstream: str, timeout: float):
+def make_handler(upstream: str, timeout: float, max_rows: int = MAX_ROWS):
     class Guard(BaseHTTPRequestHandler):
         server_version = "hcc-kg-guard"
         protocol_version = "HTTP/1.1"
@@ -158,7 +159,7 @@ def make_handler(upstream: str, timeout: float):
                     self.refuse(413, f"query over {MAX_REQUEST} bytes")
                     return
                 try:
-                    check_query(text)
+                    text = cap_rows(text, check_query(text), max_rows)
                 except RefusedQuery as err:
                     self.refuse(400, str(err))
                     return
@@ -177,7 +178,7 @@ def _stop(*_: object) -> None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, data_dir: Path | None = None,
-          timeout: int = 30, cors: bool = False, ready=None) -> None:
+          timeout: int = 30, cors: bool = False, max_rows: int = MAX_ROWS, ready=None) -> None:
     """Run the guarded endpoint until stopped (SIGINT or SIGTERM)."""
     if not ipaddress.ip_address(socket.gethostbyname(host)).is_loopback:
         print(f"warning: binding to {host}: the endpoint is reachable from other machines", file=sys.stderr)
@@ -195,7 +196,7 @@ def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, da
         try:
             upstream = f"http://127.0.0.1:{inner}"
             wait_until_up(upstream + "/", process=process)
-            server = ThreadingHTTPServer((host, port), make_handler(upstream, timeout + 5))
+            server = ThreadingHTTPServer((host, port), make_handler(upstream, timeout + 5, max_rows))
             server.daemon_threads = True
             signal.signal(signal.SIGTERM, _stop)
             url = f"http://{host}:{server.server_address[1]}"

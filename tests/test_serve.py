@@ -94,3 +94,55 @@ def test_query_ui_is_served(endpoint):
 def test_server_binds_loopback_only(endpoint):
     url, process = endpoint
     assert process.poll() is None and url.startswith("http://127.0.0.1:")
+
+
+def test_result_rows_are_capped(endpoint):
+    url, _ = endpoint
+    status, body = http(url + "/query", "SELECT ?s ?p ?o WHERE { ?s ?p ?o }")  # ~17,000 triples
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 10_000
+    status, body = http(url + "/query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 20000")
+    assert status == 400 and "results are capped at 10000 rows; give LIMIT 10000 or less" in body
+    status, body = http(url + "/query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 7")
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 7
+
+
+@pytest.fixture(scope="module")
+def strict_endpoint(built):
+    """A second server with a 2-second query timeout."""
+    release, _ = built
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port), "--release", str(release),
+         "--timeout", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url + "/", 60, process)
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def test_a_cartesian_product_is_cut_by_the_timeout_and_the_server_goes_on(strict_endpoint):
+    import threading
+    import time
+
+    cartesian = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~5e12 solutions
+    outcome = {}
+
+    def slow():
+        started = time.monotonic()
+        outcome["status"], outcome["body"] = http(strict_endpoint + "/query", cartesian)
+        outcome["seconds"] = time.monotonic() - started
+
+    worker = threading.Thread(target=slow)
+    worker.start()
+    time.sleep(0.5)
+    status, body = http(strict_endpoint + "/query", "ASK { ?s a <https://w3id.org/hcc-kg/ontology#Drug> }")
+    assert status == 200 and json.loads(body)["boolean"] is True  # answered while the product runs
+    worker.join(timeout=60)
+    assert not worker.is_alive()
+    assert outcome["status"] >= 500, outcome  # cut, not answered
+    assert outcome["seconds"] < 30
+    status, body = http(strict_endpoint + "/query", "ASK { ?s a <https://w3id.org/hcc-kg/ontology#Drug> }")
+    assert status == 200  # and the server goes on
