@@ -69,6 +69,7 @@ def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> N
     """Run a canned query NAME, a .rq file, or SPARQL text on the release (embedded store)."""
     from pathlib import Path
 
+    from hcc_kg.sources import read_text
     from hcc_kg.store import open_release, run, run_canned
 
     params = {}
@@ -80,7 +81,7 @@ def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> N
     if name.endswith(".rq") or "\n" in name or " " in name:
         if params:
             raise HccKgError("--param applies to canned queries only")
-        text = Path(name).read_text(encoding="utf-8") if name.endswith(".rq") else name
+        text = read_text(Path(name)) if name.endswith(".rq") else name
         result = run(text, open_release(), name=name if name.endswith(".rq") else "query",
                      allow_service=allow_service)
     else:
@@ -97,7 +98,7 @@ def validate(file: str | None) -> None:
     from hcc_kg.constants import ONTOLOGY, RELEASE, RELEASE_TTL
     from hcc_kg.validate import load_rdf, raise_on, shacl
 
-    path = Path(file) if file else RELEASE / RELEASE_TTL
+    path = Path(file) if file is not None else RELEASE / RELEASE_TTL
     data = load_rdf(path)
     raise_on(shacl(data, load_rdf(ONTOLOGY, "turtle")), f"{path}")
     click.echo(f"{path}: conforms ({len(data)} triples)")

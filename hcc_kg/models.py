@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Slug = str  # lower-case ASCII letters, digits and hyphens; checked in facts.py
+#: lower-case ASCII letters, digits and single hyphens: every id becomes part of an IRI
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
 
 class Record(BaseModel):
