@@ -1,4 +1,5 @@
-"""Benchmark: build stages, and each canned query on pyoxigraph vs rdflib's engine (medians)."""
+"""Benchmark: build stages, each canned query on pyoxigraph vs rdflib (medians), and a bounded
+load test of `hcc-kg serve`."""
 
 from __future__ import annotations
 
@@ -57,3 +58,61 @@ def _machine() -> str:
     import platform
 
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def load_test(url: str, clients: int = 4, seconds: float = 20) -> dict:
+    """Bounded load on a running endpoint: ``clients`` threads send the canned queries (round
+    robin, POST, JSON results) for ``seconds``; every non-200 answer or exception is an error."""
+    import threading
+    import urllib.parse
+    import urllib.request
+
+    from hcc_kg.store import catalogue
+
+    texts = [q.text for q in catalogue().values()]
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(offset: int) -> None:
+        i = offset
+        while time.monotonic() < deadline:
+            body = urllib.parse.urlencode({"query": texts[i % len(texts)]}).encode()
+            request = urllib.request.Request(url, data=body, headers={"Accept": "application/sparql-results+json"})
+            t = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    response.read()
+                    ok = response.status == 200
+            except Exception as err:  # noqa: BLE001 - every failure counts as an error
+                ok, err_text = False, repr(err)
+            with lock:
+                if ok:
+                    latencies.append(time.perf_counter() - t)
+                else:
+                    errors.append(err_text)
+            i += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    ordered = sorted(latencies)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")  # noqa: E731
+    return {"clients": clients, "seconds": round(elapsed, 1), "requests": len(latencies), "errors": len(errors),
+            "first_error": errors[0] if errors else "", "throughput": len(latencies) / elapsed,
+            "p50_ms": pick(0.50), "p99_ms": pick(0.99)}
+
+
+def load_report(result: dict) -> str:
+    return "\n".join([
+        "## Load test (`hcc-kg serve`, loopback)", "",
+        f"{result['clients']} concurrent clients sent the canned queries round robin for {result['seconds']} s "
+        "through the guard to the Oxigraph server (`hcc-kg loadtest`).", "",
+        "| requests | errors | throughput (queries/s) | p50 ms | p99 ms |", "| ---: | ---: | ---: | ---: | ---: |",
+        f"| {result['requests']} | {result['errors']} | {result['throughput']:.1f} | {result['p50_ms']:.1f} | "
+        f"{result['p99_ms']:.1f} |", ""])

@@ -121,6 +121,37 @@ def bench(builds: int, repeat: int, output: str) -> None:
 
 
 @main.command()
+@click.option("--clients", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--seconds", default=20.0, show_default=True, type=click.FloatRange(1, 600))
+@click.option("--output", type=click.Path(path_type=str), default="benchmarks/load-test.md", show_default=True)
+def loadtest(clients: int, seconds: float, output: str) -> None:
+    """Start `hcc-kg serve` on a free loopback port and load it with concurrent clients for a fixed time."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from hcc_kg.bench import _machine, load_report, load_test
+    from hcc_kg.serve import free_port, wait_until_up
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", 60, server)
+        result = load_test(f"http://127.0.0.1:{port}/query", clients, seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    report = f"Machine: {_machine()}.\n\n" + load_report(result)
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    Path(output).write_text(report, encoding="utf-8")
+    click.echo(report, nl=False)
+    if result["errors"]:
+        raise HccKgError(f"{result['errors']} of {result['errors'] + result['requests']} requests failed; "
+                         f"first: {result['first_error']}")
+
+
+@main.command()
 @click.option("--output", type=click.Path(path_type=str), default=None, help="Also write the report here.")
 @click.option("--context", default=50, show_default=True, help="Characters of context around an uncovered number.")
 def coverage(output: str | None, context: int) -> None:

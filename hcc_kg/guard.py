@@ -8,7 +8,12 @@ updates (INSERT, DELETE, LOAD, CLEAR, ...) and any SERVICE pattern.
 
 from __future__ import annotations
 
+import threading
+
 from hcc_kg.errors import HccKgError
+
+#: rdflib's SPARQL parser (pyparsing) is not thread-safe: the server's threads parse one at a time
+_PARSER = threading.Lock()
 
 
 class RefusedQuery(HccKgError):
@@ -37,10 +42,12 @@ def check_query(text: str, allow_service: bool = False, name: str = "query"):
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
-        tree = parseQuery(text)
+        with _PARSER:
+            tree = parseQuery(text)
     except ParseException as err:
         try:
-            parseUpdate(text)
+            with _PARSER:
+                parseUpdate(text)
         except ParseException:
             raise RefusedQuery(
                 f"{name}: SPARQL syntax error at line {err.lineno}, column {err.col}: {err.msg}"

@@ -55,12 +55,16 @@ def load_store(release: Path, location: Path) -> None:
         raise HccKgError(f"{path}: Oxigraph could not load it: {done.stderr.strip()[-400:]}")
 
 
-def wait_until_up(url: str, seconds: float = 30, process: subprocess.Popen | None = None) -> None:
+def wait_until_up(url: str, seconds: float = 30, process: subprocess.Popen | None = None,
+                  log: Path | None = None) -> None:
+    """Wait for ``url`` to answer; if ``process`` exits first, report its stderr (or ``log``)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             stderr = process.stderr.read() if process.stderr else ""
             stderr = stderr.decode() if isinstance(stderr, bytes) else stderr
+            if log is not None and log.exists():
+                stderr = log.read_text(encoding="utf-8", errors="replace")
             raise HccKgError(f"the server process exited with status {process.returncode}: {stderr.strip()[-500:]}")
         try:
             urllib.request.urlopen(url, timeout=2).close()
@@ -191,11 +195,14 @@ def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, da
         inner = free_port()
         command = [oxigraph_cli(), "serve-read-only", "--location", str(data_dir), "--bind",
                    f"127.0.0.1:{inner}", "--union-default-graph", "--timeout-s", str(timeout)]
-        process = subprocess.Popen(command + (["--cors"] if cors else []),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # Oxigraph's log goes to a file: a pipe nobody reads fills up under load and stalls the server
+        log = data_dir / "oxigraph.log"
+        with log.open("wb") as log_file:
+            process = subprocess.Popen(command + (["--cors"] if cors else []),
+                                       stdout=subprocess.DEVNULL, stderr=log_file)
         try:
             upstream = f"http://127.0.0.1:{inner}"
-            wait_until_up(upstream + "/", process=process)
+            wait_until_up(upstream + "/", process=process, log=log)
             server = ThreadingHTTPServer((host, port), make_handler(upstream, timeout + 5, max_rows))
             server.daemon_threads = True
             signal.signal(signal.SIGTERM, _stop)

@@ -37,6 +37,8 @@ def read_yaml(path: Path) -> object:
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err)
         raise HccKgError(f"{path}{where}: malformed YAML: {problem}") from None
+    except UnicodeDecodeError as err:
+        raise HccKgError(f"{path}: not UTF-8 text (byte {err.start})") from None
     except OSError as err:
         raise HccKgError(f"{path}: cannot read: {err.strerror}") from None
 
@@ -75,6 +77,8 @@ def load_sources(manifest: Path = MANIFEST) -> dict[str, Source]:
 def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise HccKgError(f"{path}: not UTF-8 text (byte {err.start})") from None
     except OSError as err:
         raise HccKgError(f"{path}: cannot read: {err.strerror}") from None
 

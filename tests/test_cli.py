@@ -101,3 +101,32 @@ def test_broken_ontology_file_names_the_file(tmp_path, monkeypatch):
     monkeypatch.setattr(publish, "ONTOLOGY", broken)
     with pytest.raises(HccKgError, match=rf"{broken}: cannot parse as RDF"):
         publish.run_stages()
+
+
+def test_broken_shapes_file_names_the_file(tmp_path, monkeypatch):
+    import hcc_kg.validate as validate
+    from hcc_kg.errors import HccKgError
+
+    broken = tmp_path / "shapes.ttl"
+    broken.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n<#DrugShape> a sh:NodeShape ;\n", encoding="utf-8")
+    monkeypatch.setattr(validate, "SHAPES", broken)
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{broken}: cannot parse as RDF" in result.output
+    with pytest.raises(HccKgError, match=rf"{broken}: cannot parse as RDF"):
+        validate.shacl(validate.Graph(), validate.Graph())
+
+
+def test_corrupt_release_given_to_serve(built, tmp_path):
+    import shutil
+
+    from hcc_kg.constants import RELEASE_NQ
+
+    release, _ = built
+    copy = tmp_path / "release"
+    shutil.copytree(release, copy)
+    with (copy / RELEASE_NQ).open("a", encoding="utf-8") as f:
+        f.write("<urn:x> <urn:y> <urn:z> .\n")  # still parses: only the receipt can tell
+    result = CliRunner().invoke(main, ["serve", "--release", str(copy), "--port", "0"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{copy / RELEASE_NQ}: corrupt release file: its sha256 differs" in result.output
