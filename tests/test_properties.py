@@ -263,10 +263,10 @@ def scratch(tmp_path_factory):
     real, parsed = facts_module.read_yaml, {}
 
     def read_yaml_once(path):
-        text = path.read_text(encoding="utf-8")
-        if text not in parsed:
-            parsed[text] = real(path)
-        return parsed[text]
+        key = path.read_bytes()  # bytes: a file that is not UTF-8 must reach the real reader
+        if key not in parsed:
+            parsed[key] = real(path)
+        return parsed[key]
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(facts_module, "read_yaml", read_yaml_once)
