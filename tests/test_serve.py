@@ -146,3 +146,13 @@ def test_a_cartesian_product_is_cut_by_the_timeout_and_the_server_goes_on(strict
     assert outcome["seconds"] < 30
     status, body = http(strict_endpoint + "/query", "ASK { ?s a <https://w3id.org/hcc-kg/ontology#Drug> }")
     assert status == 200  # and the server goes on
+
+
+def test_a_short_load_has_no_errors(endpoint):
+    """Concurrent clients for a fixed time (the figures go to benchmarks/load-test.md, not asserted)."""
+    from hcc_kg.bench import load_test
+
+    url, _ = endpoint
+    result = load_test(url + "/query", clients=4, seconds=3)
+    assert result["errors"] == 0, result["first_error"]
+    assert result["requests"] > 0
