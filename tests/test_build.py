@@ -15,7 +15,7 @@ def test_two_builds_are_byte_identical(built, tmp_path):
     from hcc_kg.publish import write_release
 
     first, result = built
-    write_release(result.graphs, tmp_path)
+    write_release(result.graphs, tmp_path, result.documents)
     for name in (RELEASE_TTL, RELEASE_NQ, RECEIPT):
         assert (tmp_path / name).read_bytes() == (first / name).read_bytes(), name
 
@@ -57,7 +57,7 @@ def test_failed_build_leaves_previous_release_untouched(module, name, built, tmp
     import hcc_kg.publish as publish
 
     release, result = built
-    publish.write_release(result.graphs, tmp_path)
+    publish.write_release(result.graphs, tmp_path, result.documents)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     monkeypatch.setattr(importlib.import_module(module), name, _fail)
     if name == "ntriples":
