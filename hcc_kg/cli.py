@@ -126,22 +126,15 @@ def bench(builds: int, repeat: int, output: str) -> None:
 @click.option("--output", type=click.Path(path_type=str), default="benchmarks/load-test.md", show_default=True)
 def loadtest(clients: int, seconds: float, output: str) -> None:
     """Start `hcc-kg serve` on a free loopback port and load it with concurrent clients for a fixed time."""
-    import subprocess
     import sys
     from pathlib import Path
 
     from hcc_kg.bench import _machine, load_report, load_test
-    from hcc_kg.serve import free_port, wait_until_up
+    from hcc_kg.serve import free_port, running
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/", 60, server)
+    with running([sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port)], f"http://127.0.0.1:{port}/", 60):
         result = load_test(f"http://127.0.0.1:{port}/query", clients, seconds)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     report = f"Machine: {_machine()}.\n\n" + load_report(result)
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(report, encoding="utf-8")

@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -55,16 +56,15 @@ def load_store(release: Path, location: Path) -> None:
         raise HccKgError(f"{path}: Oxigraph could not load it: {done.stderr.strip()[-400:]}")
 
 
-def wait_until_up(url: str, seconds: float = 30, process: subprocess.Popen | None = None,
-                  log: Path | None = None) -> None:
-    """Wait for ``url`` to answer; if ``process`` exits first, report its stderr (or ``log``)."""
+def wait_until_up(url: str, seconds: float = 30, process: subprocess.Popen | None = None, log=None) -> None:
+    """Wait for ``url`` to answer; if ``process`` exits first, report what it wrote to ``log``."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            stderr = process.stderr.read() if process.stderr else ""
-            stderr = stderr.decode() if isinstance(stderr, bytes) else stderr
-            if log is not None and log.exists():
-                stderr = log.read_text(encoding="utf-8", errors="replace")
+            stderr = ""
+            if log is not None:
+                log.seek(0)
+                stderr = log.read().decode("utf-8", "replace")
             raise HccKgError(f"the server process exited with status {process.returncode}: {stderr.strip()[-500:]}")
         try:
             urllib.request.urlopen(url, timeout=2).close()
@@ -72,6 +72,21 @@ def wait_until_up(url: str, seconds: float = 30, process: subprocess.Popen | Non
         except (urllib.error.URLError, ConnectionError, OSError):
             time.sleep(0.1)
     raise HccKgError(f"{url} did not answer within {seconds:.0f} s")
+
+
+@contextmanager
+def running(command: list[str], url: str, seconds: float = 30, cwd: Path | None = None):
+    """A server process, entered once ``url`` answers and stopped by its process id (SIGTERM) on
+    exit. Its stderr goes to a temporary file, not a pipe: a pipe nobody reads fills up under load
+    and stalls the server."""
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, cwd=cwd)
+        try:
+            wait_until_up(url, seconds, process, log)
+            yield process
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
 
 
 def make_handler(upstream: str, timeout: float, max_rows: int = MAX_ROWS):
@@ -195,14 +210,8 @@ def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, da
         inner = free_port()
         command = [oxigraph_cli(), "serve-read-only", "--location", str(data_dir), "--bind",
                    f"127.0.0.1:{inner}", "--union-default-graph", "--timeout-s", str(timeout)]
-        # Oxigraph's log goes to a file: a pipe nobody reads fills up under load and stalls the server
-        log = data_dir / "oxigraph.log"
-        with log.open("wb") as log_file:
-            process = subprocess.Popen(command + (["--cors"] if cors else []),
-                                       stdout=subprocess.DEVNULL, stderr=log_file)
-        try:
-            upstream = f"http://127.0.0.1:{inner}"
-            wait_until_up(upstream + "/", process=process, log=log)
+        upstream = f"http://127.0.0.1:{inner}"
+        with running(command + (["--cors"] if cors else []), upstream + "/"):
             server = ThreadingHTTPServer((host, port), make_handler(upstream, timeout + 5, max_rows))
             server.daemon_threads = True
             signal.signal(signal.SIGTERM, _stop)
@@ -216,9 +225,6 @@ def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, da
                 pass
             finally:
                 server.server_close()
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)

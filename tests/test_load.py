@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hcc_kg.constants import RELEASE_NQ
-from hcc_kg.serve import free_port, oxigraph_cli, wait_until_up
+from hcc_kg.serve import free_port, oxigraph_cli, running
 from hcc_kg.store import catalogue, run
 from sparql_http import count, http, json_rows, ordered
 
@@ -30,16 +30,10 @@ def hcc_kg(*args):
 def oxigraph(tmp_path_factory):
     """A read-write Oxigraph server with an empty database: (store URL, query URL)."""
     port = free_port()
-    process = subprocess.Popen([oxigraph_cli(), "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
-                                "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url + "/", 30, process)
+    with running([oxigraph_cli(), "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
+                  "--bind", f"127.0.0.1:{port}", "--union-default-graph"], url + "/"):
         yield url + "/store", url + "/query"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 VIRTUOSO_INI = """\
@@ -78,15 +72,10 @@ def virtuoso(tmp_path_factory):
     folder = tmp_path_factory.mktemp("virtuoso")
     port = free_port()
     (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, sql=free_port(), http=port))
-    process = subprocess.Popen([exe, "+foreground", "+configfile", str(folder / "virtuoso.ini")], cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url + "/sparql?query=ASK%7B%7D", 120, process)
+    with running([exe, "+foreground", "+configfile", str(folder / "virtuoso.ini")], url + "/sparql?query=ASK%7B%7D",
+                 120, cwd=folder):
         yield url + "/sparql-graph-crud-auth", url + "/sparql"
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
 
 
 def graph_count(sparql, iri):

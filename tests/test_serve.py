@@ -5,33 +5,32 @@ from __future__ import annotations
 import csv
 import io
 import json
-import signal
-import subprocess
 import sys
+from contextlib import contextmanager
 
 import pytest
 
-from hcc_kg.serve import free_port, wait_until_up
+from hcc_kg.serve import free_port, running
 from hcc_kg.store import catalogue, run
 from sparql_http import http, json_rows, ordered
 
 pytestmark = pytest.mark.slow
 
 
+@contextmanager
+def serving(release, *options):
+    """`hcc-kg serve` on a free loopback port, stopped by its process id: (url, process)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with running([sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port), "--release", str(release),
+                  *options], url + "/", 60) as process:
+        yield url, process
+
+
 @pytest.fixture(scope="module")
 def endpoint(built):
-    release, _ = built
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port), "--release", str(release)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url + "/", 60, process)
+    with serving(built[0]) as (url, process):
         yield url, process
-    finally:
-        process.send_signal(signal.SIGTERM)  # stopped by its process id
-        process.wait(timeout=20)
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))
@@ -109,18 +108,8 @@ def test_result_rows_are_capped(endpoint):
 @pytest.fixture(scope="module")
 def strict_endpoint(built):
     """A second server with a 2-second query timeout."""
-    release, _ = built
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port), "--release", str(release),
-         "--timeout", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url + "/", 60, process)
+    with serving(built[0], "--timeout", "2") as (url, _):
         yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=20)
 
 
 def test_a_cartesian_product_is_cut_by_the_timeout_and_the_server_goes_on(strict_endpoint):
