@@ -13,6 +13,7 @@ import platform
 import shutil
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -28,6 +29,7 @@ from hcc_kg.constants import (FACTS, MANIFEST, ONTOLOGY, QC_QUERIES, RECEIPT, RE
 from hcc_kg.constants import HCC as HCC_IRI
 from hcc_kg.emit import new_graph
 from hcc_kg.errors import HccKgError
+from hcc_kg.release import sha256
 from hcc_kg.vocab import GRAPHS, HCC
 
 LIBRARIES = ("rdflib", "owlready2", "pyshacl", "pyoxigraph", "pydantic", "PyYAML", "click", "bioregistry", "pylode")
@@ -61,16 +63,8 @@ EXAMPLES = ("study/imbrave150", "drug/atezolizumab", "target/pd-l1", "regimen/at
 MEDIA_TYPES = {".nq": "application/n-quads", ".ttl": "text/turtle", ".nt": "application/n-triples",
                ".trig": "application/trig", ".jsonld": "application/ld+json", ".owl": "application/rdf+xml",
                ".tsv": "text/tab-separated-values", ".json": "application/json"}
-PARTITIONS = """
-SELECT ?kind ?term (COUNT(*) AS ?n) WHERE {
-  { ?s a ?term BIND ("class" AS ?kind) } UNION { ?s ?term ?o BIND ("property" AS ?kind) }
-} GROUP BY ?kind ?term"""
-
-
 def metadata(graphs: dict[str, Graph]) -> Graph:
     """The dataset's VoID and DCAT description (the distributions are added by `describe_files`)."""
-    from hcc_kg.store import store_of
-
     g = new_graph()
     for prefix, ns in (("void", VOID), ("dcat", DCAT), ("pav", PAV)):
         g.bind(prefix, ns)
@@ -105,8 +99,12 @@ def metadata(graphs: dict[str, Graph]) -> Graph:
         g.add((DATASET, VOID.subset, GRAPHS[name]))
         g.add((GRAPHS[name], RDF.type, VOID.Dataset))
         g.add((GRAPHS[name], VOID.triples, Literal(len(graphs[name]), datatype=XSD.integer)))
-    for row in store_of(data.serialize(format="nt")).query(PARTITIONS):  # N-Triples: the default graph
-        kind, term, n = row["kind"].value, URIRef(row["term"].value), int(row["n"].value)
+    members: dict[URIRef, set] = {}
+    for subject, _, cls in data.triples((None, RDF.type, None)):
+        members.setdefault(cls, set()).add(subject)
+    partitions = [("class", cls, len(subjects)) for cls, subjects in members.items()]
+    partitions += [("property", p, n) for p, n in Counter(p for _, p, _ in data).items()]
+    for kind, term, n in partitions:
         part = URIRef(f"{DATASET}{kind}-partition/{hashlib.sha256(str(term).encode()).hexdigest()[:16]}")
         g.add((DATASET, VOID.classPartition if kind == "class" else VOID.propertyPartition, part))
         g.add((part, VOID["class" if kind == "class" else "property"], term))
@@ -241,7 +239,7 @@ def receipt(graphs: dict[str, Graph], files: dict[str, str]) -> str:
         "package": {"hcc-kg": __version__},
         "python": platform.python_version(),
         "libraries": {lib: version(lib) for lib in LIBRARIES},
-        "inputs": {str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs()},
+        "inputs": {str(p.relative_to(ROOT)): sha256(p) for p in inputs()},
         "triples": {name: len(g) for name, g in graphs.items()},
         "outputs": {name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in sorted(files.items())},
     }
