@@ -76,7 +76,7 @@ class Facts:
 
 def _label(raw: object, i: int) -> str:
     if isinstance(raw, dict):
-        for key in ("id", "name", "table"):
+        for key in ("id", "name", "table", "iri"):
             if key in raw:
                 return f"{raw[key]!r}" + (f" row {raw['row']}" if key == "table" and "row" in raw else "")
     return f"#{i}"
@@ -91,6 +91,18 @@ def _parse(model: type[BaseModel], raw: object, where: Where) -> BaseModel:
         raise HccKgError(f"{Where(where.file, where.record, path)}: {first['msg']}") from None
 
 
+def read_records(path: Path, model: type[BaseModel]) -> list[tuple[Where, BaseModel]]:
+    """A YAML list of records, each validated against ``model``; errors name file, record and field."""
+    raw = read_yaml(path) or []
+    if not isinstance(raw, list):
+        raise HccKgError(f"{path}: expected a list of records")
+    out = []
+    for i, item in enumerate(raw, 1):
+        where = Where(path, _label(item, i))
+        out.append((where, _parse(model, item, where)))
+    return out
+
+
 def load_facts(root: Path = FACTS) -> Facts:
     """Read and validate every curated file; locate every quote. Stops at the first error."""
     facts = Facts()
@@ -98,13 +110,7 @@ def load_facts(root: Path = FACTS) -> Facts:
         path = root / name
         if not path.exists():
             continue
-        raw = read_yaml(path) or []
-        if not isinstance(raw, list):
-            raise HccKgError(f"{path}: expected a list of records")
-        kind = name.removesuffix(".yaml")
-        for i, item in enumerate(raw, 1):
-            where = Where(path, _label(item, i))
-            facts.records.setdefault(kind, []).append((where, _parse(model, item, where)))
+        facts.records.setdefault(name.removesuffix(".yaml"), []).extend(read_records(path, model))
     for path in sorted((root / "studies").glob("*.yaml")):
         raw = read_yaml(path)
         where = Where(path, _label(raw, 1))

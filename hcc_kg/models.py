@@ -270,6 +270,16 @@ class Xref(Record):
         return self
 
 
+class TermSource(Record):
+    """Where an external ontology term linked from ontology/hcc.ttl was confirmed."""
+
+    iri: str = Field(pattern=r"^https?://\S+$")
+    label: str = Field(min_length=1)
+    confirmed_in: str = Field(min_length=5)
+    evidence: str = Field(min_length=5)
+    note: str | None = None
+
+
 class Mapping(Record):
     kind: Literal["drug", "target", "therapy", "disease", "study"]
     name: str

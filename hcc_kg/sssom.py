@@ -19,9 +19,10 @@ from rdflib import RDFS, SKOS, Graph, URIRef
 from hcc_kg import __version__
 from hcc_kg.constants import HCC, ONTOLOGY_IRI, RESOURCE, TERM_SOURCES
 from hcc_kg.errors import HccKgError
-from hcc_kg.facts import Facts
+from hcc_kg.facts import Facts, read_records
 from hcc_kg.lexicon import build_lexicon
-from hcc_kg.sources import Source, read_yaml
+from hcc_kg.models import TermSource
+from hcc_kg.sources import Source
 from hcc_kg.vocab import HCC as HCCNS
 
 COLUMNS = ["subject_id", "subject_label", "predicate_id", "object_id", "object_label",
@@ -97,7 +98,7 @@ def rows(facts: Facts, asserted: Graph, ontology: Graph, sources: dict[str, Sour
                     "predicate_id": "skos:exactMatch", "object_id": curies.of_curie(f"clinicaltrials:{registry_id}"),
                     "mapping_justification": MANUAL, "see_also": "|".join(stated),
                     "comment": f"The source states the registry number {registry_id} for this study."})
-    confirmed = {t["iri"]: t for t in read_yaml(TERM_SOURCES)}
+    confirmed = {term.iri: term for _, term in read_records(TERM_SOURCES, TermSource)}
     for predicate, name in PREDICATES.items():
         for subject, target in ontology.subject_objects(predicate):
             if not (isinstance(subject, URIRef) and str(subject).startswith(ONTOLOGY_IRI)):
@@ -109,8 +110,8 @@ def rows(facts: Facts, asserted: Graph, ontology: Graph, sources: dict[str, Sour
                 raise HccKgError(f"{TERM_SOURCES}: no confirmation for {target}, linked from {subject} in the ontology")
             out.append({"subject_id": curies.of_iri(str(subject)),
                         "subject_label": str(ontology.value(subject, RDFS.label) or ""),
-                        "predicate_id": name, "object_id": curies.of_iri(str(target)), "object_label": term["label"],
-                        "mapping_justification": MANUAL, **confirmation(term["confirmed_in"], term["evidence"])})
+                        "predicate_id": name, "object_id": curies.of_iri(str(target)), "object_label": term.label,
+                        "mapping_justification": MANUAL, **confirmation(term.confirmed_in, term.evidence)})
     return sorted(out, key=lambda r: (r["subject_id"], r["predicate_id"], r["object_id"]))
 
 

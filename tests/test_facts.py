@@ -26,10 +26,15 @@ def _write(path, data):
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
+def _records(facts_copy, name):
+    """A curated file's parsed content from the scratch copy, and a function to save it back."""
+    path = facts_copy / name
+    return yaml.safe_load(path.read_text()), lambda data: _write(path, data)
+
+
 def _imbrave150(facts_copy):
     """IMbrave150's curated record from the scratch copy, and a function to save it back."""
-    path = facts_copy / "studies" / "imbrave150.yaml"
-    return yaml.safe_load(path.read_text()), lambda study: _write(path, study)
+    return _records(facts_copy, "studies/imbrave150.yaml")
 
 
 def test_quote_not_in_source_names_file_record_and_closest_passage(facts_copy):
@@ -67,10 +72,9 @@ def test_schema_break_names_field(facts_copy):
 
 
 def test_duplicate_identifier(facts_copy):
-    path = facts_copy / "approvals.yaml"
-    records = yaml.safe_load(path.read_text())
+    records, save = _records(facts_copy, "approvals.yaml")
     records.append(records[0])
-    _write(path, records)
+    save(records)
     with pytest.raises(HccKgError, match=rf"duplicate identifier '{records[0]['id']}'"):
         load_facts(facts_copy)
 
@@ -101,11 +105,10 @@ def test_no_two_drugs_share_an_external_record():
 
 
 def test_xref_evidence_must_show_the_identifier(facts_copy):
-    path = facts_copy / "xrefs.yaml"
-    records = yaml.safe_load(path.read_text())
+    records, save = _records(facts_copy, "xrefs.yaml")
     sorafenib = next(r for r in records if r["name"] == "sorafenib")
     sorafenib["xrefs"][0]["curie"] = "drugbank:DB00399"  # a typo: the evidence says DB00398
-    _write(path, records)
+    save(records)
     with pytest.raises(HccKgError, match=r"xrefs.yaml: record 'sorafenib', field xrefs.0: .*"
                                          r"the evidence does not show the identifier 'DB00399'"):
         load_facts(facts_copy)
@@ -126,3 +129,20 @@ def test_every_xref_prefix_is_known_to_bioregistry():
     for mapping in FACTS.of("xrefs"):
         for xref in mapping.xrefs:
             assert bioregistry.get_iri(xref.curie), xref.curie
+
+
+def test_term_sources_are_checked(built, tmp_path, monkeypatch):
+    """ontology/term-sources.yaml: a malformed entry names its field; an ontology link without a
+    confirmation names the term."""
+    import hcc_kg.sssom as sssom
+
+    _, result = built
+    args = (FACTS, result.graphs["asserted"], result.graphs["ontology"], load_sources())
+    bad = tmp_path / "term-sources.yaml"
+    monkeypatch.setattr(sssom, "TERM_SOURCES", bad)
+    bad.write_text("- iri: not-an-iri\n  label: x\n  confirmed_in: somewhere\n  evidence: an excerpt\n")
+    with pytest.raises(HccKgError, match=r"term-sources.yaml: record 'not-an-iri', field iri: String should match"):
+        sssom.sssom_table(*args)
+    bad.write_text("[]\n")
+    with pytest.raises(HccKgError, match=r"term-sources.yaml: no confirmation for http://purl.obolibrary.org/obo/"):
+        sssom.sssom_table(*args)
