@@ -138,12 +138,13 @@ def test_sssom_table_parses_and_validates_with_sssom_py(built):
     from sssom.validators import validate
 
     from hcc_kg.facts import load_facts
+    from hcc_kg.vocab import HCC
 
     release, result = built
     path = release / "hcc-kg.sssom.tsv"
     msdf = parse_sssom_table(path)
     entity_links = sum(len(m.xrefs) for m in load_facts().of("xrefs"))
-    trials = len({o for o in result.graphs["asserted"].objects(None, URIRef_("registryId")) if str(o).startswith("NCT")})
+    trials = len({o for o in result.graphs["asserted"].objects(None, HCC.registryId) if str(o).startswith("NCT")})
     assert len(msdf.df) == entity_links + trials + 15  # 15 ontology term links (ontology/hcc.ttl)
     reports = validate(msdf, fail_on_error=False)
     assert all(not report.results for report in reports.values()), reports
@@ -154,8 +155,3 @@ def test_sssom_table_parses_and_validates_with_sssom_py(built):
     assert rows.loc[("hcc:inhibits", "RO:0002436")]["predicate_id"] == "rdfs:subPropertyOf"
     assert rows.loc[("study:imbrave150", "clinicaltrials:NCT03434379")]["see_also"]
 
-
-def URIRef_(local):
-    from rdflib import URIRef
-
-    return URIRef("https://w3id.org/hcc-kg/ontology#" + local)
