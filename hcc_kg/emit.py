@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, PROV
 from hcc_kg import models as m
 from hcc_kg.constants import ONTOLOGY
 from hcc_kg.errors import HccKgError
-from hcc_kg.facts import Facts, slugify
+from hcc_kg.facts import Facts, Where, slugify
 from hcc_kg.lexicon import Entity, Lexicon, build_lexicon, regimen_label, regimen_slug
 from hcc_kg.sources import Source, load_sources
 from hcc_kg.table_facts import TableFacts, table_facts
@@ -371,14 +371,23 @@ class Emitter:
         self.evidence(fact, node)
 
     def xrefs(self) -> None:
-        """skos:exactMatch to each confirmed identifier; prefixes expanded by Bioregistry."""
+        """skos:exactMatch to each confirmed identifier; prefixes expanded by Bioregistry. Every
+        drug and target needs a record, so a new one cannot go out unlinked without a decision."""
+        recorded = set()
         for where, mapping in self.facts.where("xrefs"):
+            recorded.add(self.lexicon.resolve(mapping.name, f"{where}, field name", (mapping.kind,)))
             node = self.resolve(mapping.name, f"{where}, field name", mapping.kind)
             for i, xref in enumerate(mapping.xrefs):
                 iri = bioregistry.get_iri(xref.curie)
                 if not iri:
                     raise HccKgError(f"{where}, field xrefs[{i}].curie: {xref.curie!r} has no Bioregistry prefix")
                 self.g.add((node, SKOS.exactMatch, URIRef(iri)))
+        for kind in ("drug", "target"):
+            for where, record in self.facts.where(f"{kind}s"):
+                if self.lexicon.resolve(record.name, where, (kind,)) not in recorded:
+                    xrefs = Where(where.file.parent / "xrefs.yaml", repr(record.name))
+                    raise HccKgError(f"{xrefs}: missing ({kind} named in {where.file.name}); add it, "
+                                     "with xrefs: [] and a note when no identifier is confirmed")
 
     def claim(self, fact: m.Claim, where: str) -> None:
         g = self.g

@@ -114,6 +114,14 @@ def test_xref_evidence_must_show_the_identifier(facts_copy):
         load_facts(facts_copy)
 
 
+def test_every_drug_and_target_needs_an_xrefs_record(facts_copy):
+    records, save = _records(facts_copy, "xrefs.yaml")
+    save([r for r in records if r["name"] != "tivozanib"])
+    with pytest.raises(HccKgError, match=r"facts/xrefs.yaml: record 'tivozanib': missing "
+                                         r"\(drug named in drugs.yaml\); add it, with xrefs: \[\]"):
+        emit(load_facts(facts_copy))
+
+
 def test_registry_id_must_occur_in_a_source(facts_copy):
     study, save = _imbrave150(facts_copy)
     study["registry_ids"] = ["NCT99999999"]

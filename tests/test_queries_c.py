@@ -273,7 +273,10 @@ def test_external_links(ask):
     assert links[("target", "PD-1")] == {
         "http://purl.uniprot.org/uniprot/Q15116", "https://www.ncbi.nlm.nih.gov/gene/5133",
         "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/8760"}
-    assert len(links[("drug", "sorafenib")]) == 5  # ChEBI, ChEMBL, DrugBank, UNII, Wikidata
+    assert links[("drug", "sorafenib")] == {  # all six drug vocabularies
+        "http://purl.obolibrary.org/obo/CHEBI_50924", "https://www.ebi.ac.uk/chembl/compound/inspect/CHEMBL1336",
+        "https://go.drugbank.com/drugs/DB00398", "http://purl.obolibrary.org/obo/NCIT_C61948",
+        "https://precision.fda.gov/uniisearch/srs/unii/9ZOQ3TZI87", "http://www.wikidata.org/entity/Q421136"}
     # every NCT number the sources state links its study to ClinicalTrials.gov: 59 trials
     assert links[("study", "IMbrave150")] == {"https://www.clinicaltrials.gov/study/NCT03434379"}
     assert sum(kind == "study" for kind, _ in links) == 59
