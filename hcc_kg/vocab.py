@@ -192,8 +192,7 @@ class HCC(DefinedNamespace):
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 UO = Namespace("http://purl.obolibrary.org/obo/UO_")
-#: Unit Ontology terms, checked with the search tools in public CV files derived from UO
-#: (UO:0000035 "month" with UO's definition; UO:0000187 "percent"; UO:0000189 "count unit").
+#: Unit Ontology terms (month, percent, count unit), confirmed in UO's own uo.obo: ontology/term-sources.yaml.
 UNITS = {"month": UO["0000035"], "percent": UO["0000187"], "count": UO["0000189"]}
 
 #: One namespace per resource kind: ``RES["drug"]["atezolizumab"]``.

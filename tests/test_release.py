@@ -145,7 +145,7 @@ def test_sssom_table_parses_and_validates_with_sssom_py(built):
     msdf = parse_sssom_table(path)
     entity_links = sum(len(m.xrefs) for m in load_facts().of("xrefs"))
     trials = len({o for o in result.graphs["asserted"].objects(None, HCC.registryId) if str(o).startswith("NCT")})
-    assert len(msdf.df) == entity_links + trials + 15  # 15 ontology term links (ontology/hcc.ttl)
+    assert len(msdf.df) == entity_links + trials + 19  # 19 ontology term links (ontology/hcc.ttl)
     reports = validate(msdf, fail_on_error=False)
     assert all(not report.results for report in reports.values()), reports
     rows = msdf.df.set_index(["subject_id", "object_id"])
