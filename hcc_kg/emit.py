@@ -375,8 +375,9 @@ class Emitter:
         drug and target needs a record, so a new one cannot go out unlinked without a decision."""
         recorded = set()
         for where, mapping in self.facts.where("xrefs"):
-            recorded.add(self.lexicon.resolve(mapping.name, f"{where}, field name", (mapping.kind,)))
-            node = self.resolve(mapping.name, f"{where}, field name", mapping.kind)
+            entity = self.lexicon.resolve(mapping.name, f"{where}, field name", (mapping.kind,))
+            recorded.add(entity)
+            node = self.entity(entity)
             for i, xref in enumerate(mapping.xrefs):
                 iri = bioregistry.get_iri(xref.curie)
                 if not iri:
