@@ -1,73 +1,81 @@
-"""The query guard: every path that runs SPARQL parses it first and refuses federation and updates.
+"""The query guard: one function that every path calls before a query reaches the engine.
 
-The Oxigraph server, embedded pyoxigraph and rdflib all execute ``SERVICE <url>`` by default, so a
-query could make this machine call any address. The guard parses the query with rdflib's SPARQL
-parser (not a string match: comments, prefixes and spacing cannot hide a SERVICE) and refuses
-updates (INSERT, DELETE, LOAD, CLEAR, ...) and any SERVICE pattern.
+The engines (pyoxigraph, the Oxigraph server, rdflib) all execute ``SERVICE <url>``, so a query
+could make this machine call any address. Deciding with a second parser is not safe: two parsers
+read the same text differently (a bare CR ends a comment for Oxigraph only; rdflib expands
+``\\u0022`` inside a string, Oxigraph does not; rdflib reads 8 hex digits after ``\\u``), and
+every difference lets a SERVICE through. So the guard does not parse: it refuses any query in
+which the word ``service`` appears at all, in any case, even inside a string, an IRI or a
+comment, in the text as sent and after SPARQL's codepoint escapes are expanded in every way an
+engine might read them. That is strictly more conservative than any parser; the price is that a
+query which merely mentions the word is refused too, and the message says so.
+
+Updates need no text check: every path runs queries through ``Store.query``, whose grammar has
+no update forms (an update is a syntax error there); ``engine.explain`` names it as an update.
 """
 
 from __future__ import annotations
 
-import threading
+import re
 
 from hcc_kg.errors import HccKgError
 
-#: rdflib's SPARQL parser (pyparsing) is not thread-safe: the server's threads parse one at a time
-_PARSER = threading.Lock()
+MAX_QUERY = 64 * 1024  # bytes of query text (UTF-8), on every path
+MAX_READINGS = 64
+
+_KEYWORD = "service"
+#: \uXXXX and \UXXXXXXXX as the SPARQL grammar reads them, and \u followed by 8 hex digits as
+#: rdflib reads it; applied one at a time and together, repeatedly
+_ESCAPES = (
+    re.compile(r"\\u([0-9A-Fa-f]{4})"),
+    re.compile(r"\\U([0-9A-Fa-f]{8})"),
+    re.compile(r"\\u([0-9A-Fa-f]{8})"),
+)
 
 
 class RefusedQuery(HccKgError):
     """A query refused by the guard (HTTP 400 when served)."""
 
 
-def _has_service(node: object) -> bool:
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if isinstance(node, CompValue):
-        if node.name == "ServiceGraphPattern":
-            return True
-        return any(_has_service(v) for v in node.values())
-    if isinstance(node, (list, tuple, ParseResults)):
-        return any(_has_service(v) for v in node)
-    if isinstance(node, dict):
-        return any(_has_service(v) for v in node.values())
-    return False
+class QueryTooLarge(RefusedQuery):
+    """A query over MAX_QUERY bytes (HTTP 413 when served)."""
 
 
-def check_query(text: str, allow_service: bool = False, name: str = "query"):
-    """Raise RefusedQuery for an update, a SERVICE pattern, or text that is not SPARQL; returns
-    the parse tree."""
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+def _expand(pattern: re.Pattern, text: str) -> str:
+    def char(m: re.Match) -> str:
+        code = int(m[1], 16)
+        return chr(code) if code <= 0x10FFFF else m[0]
 
-    try:
-        with _PARSER:
-            tree = parseQuery(text)
-    except ParseException as err:
-        try:
-            with _PARSER:
-                parseUpdate(text)
-        except ParseException:
-            raise RefusedQuery(
-                f"{name}: SPARQL syntax error at line {err.lineno}, column {err.col}: {err.msg}"
-            ) from None
-        raise RefusedQuery(f"{name}: updates (INSERT, DELETE, LOAD, CLEAR, ...) are refused: the graph is read-only") from None
-    if not allow_service and _has_service(tree):
-        raise RefusedQuery(f"{name}: SERVICE (federated query) is refused: it would make this machine call another address")
-    return tree
+    return pattern.sub(char, text)
 
 
-def cap_rows(text: str, tree, max_rows: int) -> str:
-    """The query with at most ``max_rows`` results: a LIMIT is appended when it has none; a LIMIT
-    above the cap is refused (rewriting it would silently change the answer)."""
-    body = tree[1]
-    if body.name not in ("SelectQuery", "ConstructQuery", "DescribeQuery"):
-        return text  # ASK: one boolean
-    limit = body.limitoffset.limit if body.limitoffset is not None else None  # CompValue: None when absent
-    if limit is not None and int(limit) <= max_rows:
-        return text
-    if limit is None and body.valuesClause is None:
-        return f"{text}\nLIMIT {max_rows}"
-    raise RefusedQuery(f"query: results are capped at {max_rows} rows; give LIMIT {max_rows} or less"
-                       + (" (a trailing VALUES block needs an explicit LIMIT)" if limit is None else ""))
+def readings(text: str, name: str = "query") -> set[str]:
+    """The text as every engine might read it: as sent, and with each kind of codepoint escape
+    (and each combination, repeatedly, until nothing new appears) expanded. Every expansion
+    shortens the text, so this ends; past MAX_READINGS the query is refused rather than checked
+    in part."""
+    seen, frontier = {text}, [text]
+    while frontier:
+        current = frontier.pop()
+        both = _expand(_ESCAPES[1], _expand(_ESCAPES[0], current))
+        for variant in [_expand(p, current) for p in _ESCAPES] + [both]:
+            if variant not in seen:
+                if len(seen) == MAX_READINGS:
+                    raise RefusedQuery(f"{name}: too many layers of \\u escapes to check (over {MAX_READINGS} readings)")
+                seen.add(variant)
+                frontier.append(variant)
+    return seen
+
+
+def check_query(text: str, allow_service: bool = False, name: str = "query") -> None:
+    """Raise RefusedQuery for a query over the size cap or one that mentions SERVICE anywhere."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_QUERY:
+        raise QueryTooLarge(f"{name}: the query is {size} bytes; at most {MAX_QUERY} are accepted")
+    if allow_service or "\\" not in text and _KEYWORD not in text.casefold():
+        return
+    if any(_KEYWORD in reading.casefold() for reading in readings(text, name)):
+        raise RefusedQuery(
+            f"{name}: SERVICE (federated query) is refused: it would make this machine call another "
+            "address. The guard refuses any query containing the word 'service' in any case, anywhere "
+            "(also in a string, an IRI or a comment, and written with \\u escapes)")

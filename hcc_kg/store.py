@@ -169,13 +169,15 @@ def bindings(query: CannedQuery, given: dict[str, str], store) -> dict:
 
 def run(text: str, store, substitutions: dict | None = None, name: str = "query",
         allow_service: bool = False) -> Result:
-    """A read-only query on the store, after the guard; a syntax error is a clear message."""
-    from hcc_kg.guard import check_query
-
+    """A read-only query on the store, after the guard; any failure is one clear HccKgError."""
     import pyoxigraph as ox
 
+    from hcc_kg.engine import explain, on_big_stack
+    from hcc_kg.guard import check_query
+
     check_query(text, allow_service, name)
-    try:
+
+    def rows() -> Result:
         result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions or {})
         if isinstance(result, ox.QueryBoolean):
             return Result(["result"], [[str(bool(result)).lower()]])
@@ -184,10 +186,11 @@ def run(text: str, store, substitutions: dict | None = None, name: str = "query"
                           [[t.subject.value, t.predicate.value, t.object.value] for t in result])
         columns = [v.value for v in result.variables]
         return Result(columns, [[_value(row[c]) for c in columns] for row in result])
-    except SyntaxError as err:
-        raise HccKgError(f"{name}: SPARQL syntax error: {err}") from None
-    except (OSError, RuntimeError, ValueError) as err:
-        raise HccKgError(f"{name}: the query failed: {err}") from None
+
+    try:
+        return on_big_stack(rows)
+    except Exception as err:  # noqa: BLE001 - every engine failure becomes one line
+        raise explain(err, text, name) from None
 
 
 def rdflib_dataset(nquads: str):
