@@ -165,24 +165,27 @@ def coverage(output: str | None, context: int) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback unless told).")
-@click.option("--port", default=7878, show_default=True)
-@click.option("--timeout", default=30, show_default=True, help="Query timeout in seconds.")
-@click.option("--data-dir", type=click.Path(path_type=str), default=None,
-              help="Where the Oxigraph database is built (default: a temporary folder).")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds a query may run before its engine is stopped (and replaced).")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Engine processes, each holding the release in memory and running one query at a time.")
+@click.option("--memory", "memory_mb", default=2048, show_default=True, type=click.IntRange(512),
+              help="Address-space limit of each engine process, in MiB (a query past it stops that engine).")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Another Host name to answer while bound to loopback (e.g. behind a reverse proxy).")
 @click.option("--cors", is_flag=True, help="Allow cross-origin requests (off by default).")
-@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
-              help="Cap on result rows: a LIMIT is added when a query has none; a larger LIMIT is refused.")
 @click.option("--release", type=click.Path(path_type=str), default=None, help="Release folder (default: graph/release).")
-def serve(host: str, port: int, timeout: int, data_dir: str | None, cors: bool, max_rows: int,
-          release: str | None) -> None:
-    """Serve the release as a read-only SPARQL 1.1 endpoint (Oxigraph behind the query guard)."""
+def serve(host: str, port: int, timeout: float, workers: int, memory_mb: int, allowed_hosts: tuple[str, ...],
+          cors: bool, release: str | None) -> None:
+    """Serve the release as a read-only SPARQL 1.1 endpoint (the query guard, then a pool of engines)."""
     from pathlib import Path
 
     from hcc_kg.constants import RELEASE
     from hcc_kg.serve import serve as run_server
 
-    run_server(host, port, Path(release) if release else RELEASE,
-               data_dir=Path(data_dir) if data_dir else None, timeout=timeout, cors=cors, max_rows=max_rows)
+    run_server(host, port, Path(release) if release else RELEASE, timeout=timeout, cors=cors, workers=workers,
+               memory_mb=memory_mb, allowed_hosts=allowed_hosts)
 
 
 @main.command()

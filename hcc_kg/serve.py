@@ -1,10 +1,12 @@
-"""Serve stage: the Oxigraph server (read-only) behind a guard that checks every query first.
+"""Serve stage: a read-only SPARQL 1.1 endpoint (waitress + werkzeug in front, a pool of
+in-memory pyoxigraph engines behind).
 
-The Oxigraph server executes SERVICE clauses and has no switch to stop it, so it listens only on
-an internal loopback port; clients talk to the guard, which parses each query with the same
-guard as the CLI (hcc_kg.guard), answers a refused one with HTTP 400 and the reason, refuses
-updates, caps request and response sizes, and forwards the rest unchanged (SPARQL 1.1 Protocol:
-GET, POST form, POST sparql-query; any result format the client asks for).
+Every query goes through the same guard as the CLI (hcc_kg.guard.check_query) and then to a
+worker process of hcc_kg.engine.Pool, which stops it at the time limit and survives whatever the
+query does to its engine. waitress reads requests before a thread takes them, so slow or
+trickling clients hold no thread; it refuses a malformed Content-Length and bodies over the cap,
+and closes idle connections. The whole result is computed and capped before the status line is
+sent, so an error is always a 4xx/5xx with a reason, never a 200 with a cut body.
 """
 
 from __future__ import annotations
@@ -18,20 +20,18 @@ import sys
 import tempfile
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from hcc_kg.constants import RELEASE, RELEASE_NQ
+from hcc_kg.constants import QUERIES, RELEASE, RELEASE_NQ, ROOT
 from hcc_kg.errors import HccKgError
-from hcc_kg.guard import RefusedQuery, cap_rows, check_query
+from hcc_kg.guard import MAX_QUERY, QueryTooLarge, RefusedQuery, check_query
 from hcc_kg.release import checked
 
-MAX_REQUEST = 64 * 1024  # bytes of query text
-MAX_RESPONSE = 64 * 1024 * 1024  # bytes of results
-MAX_ROWS = 10_000  # solutions per query (for CONSTRUCT/DESCRIBE: solutions of its pattern)
+MAX_BODY = 4 * MAX_QUERY  # a form-encoded query may take three bytes per character
+STATIC = ROOT / "hcc_kg" / "static"
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
 
 def oxigraph_cli() -> str:
@@ -48,10 +48,11 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def load_store(release: Path, location: Path) -> None:
-    """An Oxigraph database in ``location`` holding the release's named graphs."""
+    """An Oxigraph database in ``location`` holding the release's named graphs (for the raw
+    Oxigraph server that `hcc-kg loadtest` measures the endpoint against)."""
     path = checked(RELEASE_NQ, release)
     done = subprocess.run([oxigraph_cli(), "load", "--location", str(location), "--file", str(path)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise HccKgError(f"{path}: Oxigraph could not load it: {done.stderr.strip()[-400:]}")
 
@@ -89,106 +90,121 @@ def running(command: list[str], url: str, seconds: float = 30, cwd: Path | None 
             process.wait(timeout=60)
 
 
-def make_handler(upstream: str, timeout: float, max_rows: int = MAX_ROWS):
-    class Guard(BaseHTTPRequestHandler):
-        server_version = "hcc-kg-guard"
-        protocol_version = "HTTP/1.1"
+def _plain(status: int, text: str):
+    from werkzeug.wrappers import Response
 
-        def log_message(self, fmt: str, *args: object) -> None:  # quiet; one line per refusal instead
-            pass
+    return Response(text.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8")
 
-        def refuse(self, status: int, reason: str) -> None:
-            body = (reason + "\n").encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
 
-        def body(self) -> bytes | None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_REQUEST:
-                self.refuse(413, f"request body over {MAX_REQUEST} bytes")
-                return None
-            return self.rfile.read(length) if length else b""
+def query_text(request) -> str:
+    """The query of a SPARQL 1.1 Protocol request (GET, POST form, POST sparql-query); a refused
+    or malformed request is a RefusedQuery with its reason."""
+    if request.method in ("GET", "HEAD"):
+        fields = request.args
+    elif request.mimetype == "application/sparql-query":
+        try:
+            return request.get_data(as_text=False).decode("utf-8")
+        except UnicodeDecodeError:
+            raise RefusedQuery("the query body is not UTF-8") from None
+    elif request.mimetype == "application/x-www-form-urlencoded":
+        fields = request.form
+    else:
+        raise RefusedQuery(f"unsupported Content-Type {request.mimetype!r}: send application/sparql-query "
+                           "or a form (application/x-www-form-urlencoded)")
+    if "update" in fields or "update" in request.args:
+        raise RefusedQuery("updates are refused: the graph is read-only")
+    if "default-graph-uri" in fields or "named-graph-uri" in fields:
+        raise RefusedQuery("default-graph-uri and named-graph-uri are not supported: the default graph is "
+                           "the union of all named graphs; use GRAPH in the query")
+    text = fields.get("query")
+    if text is None:
+        raise RefusedQuery("no query: give the SPARQL text as the 'query' parameter")
+    return text
 
-        def query_text(self, body: bytes) -> str | None:
-            url = urllib.parse.urlsplit(self.path)
-            params = urllib.parse.parse_qs(url.query)
-            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
-            if self.command == "POST" and ctype == "application/sparql-query":
-                return body.decode("utf-8", "replace")
-            if self.command == "POST" and ctype == "application/x-www-form-urlencoded":
-                params.update(urllib.parse.parse_qs(body.decode("utf-8", "replace")))
-            if "update" in params:
-                return None
-            return (params.get("query") or [None])[0]
 
-        def forward(self, body: bytes | None, query: str | None = None) -> None:
-            headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "content-type")}
-            path, method = self.path, self.command
-            if query is not None:  # always POST upstream: Oxigraph caps request headers at 8 KB
-                params = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-                params.update(urllib.parse.parse_qs(body.decode("utf-8", "replace"))
-                              if headers.get("Content-Type", "").startswith("application/x-www-form") else {})
-                params["query"] = [query]
-                body = urllib.parse.urlencode(params, doseq=True).encode()
-                headers["Content-Type"] = "application/x-www-form-urlencoded"
-                path, method = "/query", "POST"
-            request = urllib.request.Request(upstream + path, data=body or None, headers=headers, method=method)
+def make_app(answer, host: str, allowed_hosts: tuple[str, ...] = (), cors: bool = False, site=None):
+    """The WSGI application: /query through the guard to ``answer(text, accept)`` (the engine
+    pool), the query page, and the site's pages when ``site`` (``respond(path, accept)``) is given."""
+    from werkzeug.wrappers import Request, Response
+
+    loopback = _is_loopback(host)
+    allowed = LOOPBACK_NAMES | set(allowed_hosts)
+
+    def route(request: Request):
+        if loopback and (request.host.rsplit(":", 1)[0].strip("[]") if request.host else "") not in allowed:
+            return _plain(403, f"Host {request.host!r} is not this server's name (a loopback endpoint answers "
+                               "only localhost, 127.0.0.1 and [::1]: this stops DNS rebinding; see --allow-host)")
+        path = request.path
+        if path in ("/update", "/store") or path.startswith("/store/"):
+            return _plain(403, "the graph is read-only: updates are refused")
+        if path == "/query":
+            if request.method not in ("GET", "HEAD", "POST"):
+                return _plain(405, f"{request.method} is not a SPARQL query method: use GET or POST")
             try:
-                response = urllib.request.urlopen(request, timeout=timeout)
-            except urllib.error.HTTPError as err:
-                response = err
-            except (urllib.error.URLError, TimeoutError, OSError) as err:
-                self.refuse(504, f"the query did not finish: {getattr(err, 'reason', err)}")
-                return
-            with response:
-                self.send_response(response.status)
-                for key, value in response.headers.items():
-                    if key.lower() not in ("transfer-encoding", "connection", "content-length", "server"):
-                        self.send_header(key, value)
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                sent = 0
-                while chunk := response.read(65536):
-                    sent += len(chunk)
-                    if sent > MAX_RESPONSE:
-                        break  # the client sees a truncated chunked body, never a silent cut
-                    self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
-                else:
-                    self.wfile.write(b"0\r\n\r\n")
-                    return
-                self.close_connection = True
+                text = query_text(request)
+                check_query(text)
+            except RefusedQuery as err:
+                return _plain(413 if isinstance(err, QueryTooLarge) else 400, str(err))
+            status, media, body = answer(text, request.headers.get("Accept"))
+            return Response(body, status=status, content_type=media)
+        if path in ("/", "/index.html"):
+            return Response(query_page(), content_type="text/html; charset=utf-8")
+        if path.startswith("/static/") and request.method in ("GET", "HEAD"):
+            return _static(path.removeprefix("/static/"))
+        if site is not None:
+            found = site(path, request.headers.get("Accept"))
+            if found is not None:
+                status, media, body = found
+                return Response(body, status=status, content_type=media)
+        return _plain(404, f"no such page: {path}")
 
-        def handle_request(self) -> None:
-            path = urllib.parse.urlsplit(self.path).path
-            body = self.body() if self.command == "POST" else b""
-            if body is None:
-                return
-            if path == "/update" or (path == "/store" and self.command != "GET"):
-                self.refuse(403, "the graph is read-only: updates are refused")
-                return
-            if path == "/query":
-                text = self.query_text(body)
-                if text is None:
-                    self.refuse(400, "no query (a SPARQL update is refused: the graph is read-only)")
-                    return
-                if len(text.encode()) > MAX_REQUEST:
-                    self.refuse(413, f"query over {MAX_REQUEST} bytes")
-                    return
-                try:
-                    text = cap_rows(text, check_query(text), max_rows)
-                except RefusedQuery as err:
-                    self.refuse(400, str(err))
-                    return
-                self.forward(body, text)
-                return
-            self.forward(body)
+    @Request.application
+    def app(request: Request):
+        try:
+            response = route(request)
+        except Exception as err:  # noqa: BLE001 - one line, never a traceback, for any request
+            print(f"error: {request.method} {request.path}: {type(err).__name__}: {err}", file=sys.stderr, flush=True)
+            response = _plain(500, "internal error (reported in the server's log)")
+        if cors:
+            response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
 
-        do_GET = do_POST = do_HEAD = handle_request
+    return app
 
-    return Guard
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+    except (OSError, ValueError):
+        return False
+
+
+def _static(name: str):
+    from werkzeug.utils import safe_join
+    from werkzeug.wrappers import Response
+
+    path = safe_join(str(STATIC), name)
+    if path is None or not Path(path).is_file():
+        return _plain(404, f"no such file: /static/{name}")
+    media = {".js": "text/javascript", ".css": "text/css", ".html": "text/html"}.get(Path(path).suffix,
+                                                                                  "application/octet-stream")
+    return Response(Path(path).read_bytes(), content_type=media + "; charset=utf-8",
+                    headers={"Cache-Control": "max-age=3600"})
+
+
+def query_page() -> str:
+    """The query page: YASGUI (bundled, offline) opened on /query with the hcc-kg prefixes and one
+    tab per canned query."""
+    import json
+
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from hcc_kg.store import catalogue
+
+    tabs = [{"name": q.name, "title": q.title, "question": q.question, "query": q.text}
+            for q in catalogue(QUERIES).values()]
+    env = Environment(loader=FileSystemLoader(STATIC), autoescape=select_autoescape(["html"]))
+    return env.get_template("query.html").render(tabs=tabs, tabs_json=json.dumps(tabs))
 
 
 def _stop(*_: object) -> None:
@@ -196,35 +212,41 @@ def _stop(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, data_dir: Path | None = None,
-          timeout: int = 30, cors: bool = False, max_rows: int = MAX_ROWS, ready=None) -> None:
+def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, timeout: float = 30,
+          cors: bool = False, workers: int = 4, memory_mb: int = 2048, allowed_hosts: tuple[str, ...] = (),
+          ready=None) -> None:
     """Run the guarded endpoint until stopped (SIGINT or SIGTERM)."""
-    if not ipaddress.ip_address(socket.gethostbyname(host)).is_loopback:
-        print(f"warning: binding to {host}: the endpoint is reachable from other machines", file=sys.stderr)
-    tmp = None
-    if data_dir is None:
-        tmp = tempfile.mkdtemp(prefix="hcc-kg-store-")
-        data_dir = Path(tmp)
+    from waitress import create_server
+
+    from hcc_kg.engine import Pool
+
+    path = checked(RELEASE_NQ, release)
+    if not _is_loopback(host):
+        print(f"warning: binding to {host}: the endpoint is reachable from other machines; put it behind a "
+              "reverse proxy", file=sys.stderr)
     try:
-        load_store(release, data_dir)
-        inner = free_port()
-        command = [oxigraph_cli(), "serve-read-only", "--location", str(data_dir), "--bind",
-                   f"127.0.0.1:{inner}", "--union-default-graph", "--timeout-s", str(timeout)]
-        upstream = f"http://127.0.0.1:{inner}"
-        with running(command + (["--cors"] if cors else []), upstream + "/"):
-            server = ThreadingHTTPServer((host, port), make_handler(upstream, timeout + 5, max_rows))
-            server.daemon_threads = True
-            signal.signal(signal.SIGTERM, _stop)
-            url = f"http://{host}:{server.server_address[1]}"
-            print(f"SPARQL endpoint: {url}/query (query UI: {url}/); Ctrl-C to stop", flush=True)
-            if ready is not None:
-                ready(url)
-            try:
-                server.serve_forever()
-            except KeyboardInterrupt:
-                pass
-            finally:
-                server.server_close()
+        from hcc_kg.site import respond as site
+    except ImportError:  # the site module is optional
+        site = None
+    engines: list = []  # the pool, started once the port is ours
+    app = make_app(lambda text, accept: engines[0].answer(text, accept), host, allowed_hosts, cors, site)
+    try:
+        server = create_server(app, host=host, port=port, threads=max(8, 2 * workers), connection_limit=200,
+                               channel_timeout=30, max_request_body_size=MAX_BODY,
+                               max_request_header_size=MAX_BODY, ident="hcc-kg", asyncore_use_poll=True)
+    except (OSError, ValueError) as err:
+        raise HccKgError(f"cannot listen on {host}:{port}: {getattr(err, 'strerror', None) or err}") from None
+    try:
+        engines.append(Pool(path, size=workers, timeout=timeout, memory_mb=memory_mb))
+        signal.signal(signal.SIGTERM, _stop)
+        url = f"http://{host}:{server.effective_port}"
+        print(f"SPARQL endpoint: {url}/query (query page: {url}/); Ctrl-C to stop", flush=True)
+        if ready is not None:
+            ready(url)
+        server.run()
+    except KeyboardInterrupt:
+        pass
     finally:
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
+        server.close()
+        for pool in engines:
+            pool.close()

@@ -130,3 +130,26 @@ def test_corrupt_release_given_to_serve(built, tmp_path):
     result = CliRunner().invoke(main, ["serve", "--release", str(copy), "--port", "0"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"{copy / RELEASE_NQ}: corrupt release file: its sha256 differs" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["serve", "--port", "80000"], "80000 is not in the range 0<=x<=65535"),
+    (["serve", "--workers", "0"], "0 is not in the range"),
+    (["serve", "--timeout", "abc"], "'abc' is not a valid float"),
+])
+def test_serve_argument_errors_are_one_line(args, message):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_serve_on_a_port_in_use_is_one_line(built):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port), "--workers", "1",
+                               "--release", str(built[0])], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [f"error: cannot listen on 127.0.0.1:{port}: Address already in use"]
