@@ -50,7 +50,19 @@ def run(builds: int = 3, repeat: int = 5, release: Path = RELEASE) -> str:
         ox_t = _median_time(lambda: list(store.query(query.text, use_default_graph_as_union=True, substitutions=subs)), repeat)
         rdf_t = _median_time(lambda: list(ds.query(query.text, initBindings=init)), repeat)
         lines.append(f"| {name} | {rows} | {ox_t * 1000:.1f} | {rdf_t * 1000:.1f} | {rdf_t / ox_t:.0f}x |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + guard_costs(max(repeat, 100))) + "\n"
+
+
+def guard_costs(repeat: int = 100) -> list[str]:
+    """Markdown lines: the guard's median cost per canned query (it runs before every query)."""
+    from hcc_kg.guard import check_query
+    from hcc_kg.store import catalogue
+
+    costs = {name: _median_time(lambda q=q: check_query(q.text), repeat) for name, q in catalogue().items()}
+    return ["", f"Query guard (`hcc_kg.guard.check_query`, median of {repeat} runs per canned query): "
+            f"median {statistics.median(costs.values()) * 1e6:.0f} µs, largest {max(costs.values()) * 1e6:.0f} µs "
+            f"({max(costs, key=costs.get)}).", "",
+            "| query | guard µs |", "| --- | ---: |", *[f"| {n} | {c * 1e6:.1f} |" for n, c in costs.items()]]
 
 
 def _machine() -> str:
@@ -108,11 +120,39 @@ def load_test(url: str, clients: int = 4, seconds: float = 20) -> dict:
             "p50_ms": pick(0.50), "p99_ms": pick(0.99)}
 
 
-def load_report(result: dict) -> str:
-    return "\n".join([
-        "## Load test (`hcc-kg serve`, loopback)", "",
-        f"{result['clients']} concurrent clients sent the canned queries round robin for {result['seconds']} s "
-        "through the guard to the Oxigraph server (`hcc-kg loadtest`).", "",
-        "| requests | errors | throughput (queries/s) | p50 ms | p99 ms |", "| ---: | ---: | ---: | ---: | ---: |",
-        f"| {result['requests']} | {result['errors']} | {result['throughput']:.1f} | {result['p50_ms']:.1f} | "
-        f"{result['p99_ms']:.1f} |", ""])
+def compare_load(clients: int = 4, seconds: float = 20, release: Path = RELEASE) -> dict[str, dict]:
+    """The same query mix in one run against the raw Oxigraph server (the release in its on-disk
+    store, no guard) and against `hcc-kg serve` (guard + engine pool), one after the other."""
+    import sys
+    import tempfile
+
+    from hcc_kg.serve import free_port, load_store, oxigraph_cli, running
+
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="hcc-kg-raw-") as db:
+        load_store(release, Path(db))
+        port = free_port()
+        with running([oxigraph_cli(), "serve-read-only", "--location", db, "--bind", f"127.0.0.1:{port}",
+                      "--union-default-graph"], f"http://127.0.0.1:{port}/", 60):
+            results["raw Oxigraph server"] = load_test(f"http://127.0.0.1:{port}/query", clients, seconds)
+    port = free_port()
+    with running([sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port), "--release", str(release)],
+                 f"http://127.0.0.1:{port}/", 120):
+        results["hcc-kg serve (guarded)"] = load_test(f"http://127.0.0.1:{port}/query", clients, seconds)
+    return results
+
+
+def load_report(results: dict[str, dict]) -> str:
+    first = next(iter(results.values()))
+    raw = results.get("raw Oxigraph server")
+    lines = [
+        "## Load test (loopback)", "",
+        f"{first['clients']} concurrent clients sent the canned queries round robin (POST, JSON results) for "
+        f"{first['seconds']} s to each endpoint in turn, in one run (`hcc-kg loadtest`).", "",
+        "| endpoint | requests | errors | throughput (queries/s) | vs raw | p50 ms | p99 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, r in results.items():
+        ratio = f"{r['throughput'] / raw['throughput']:.0%}" if raw and raw["throughput"] else ""
+        lines.append(f"| {name} | {r['requests']} | {r['errors']} | {r['throughput']:.1f} | {ratio} | "
+                     f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f} |")
+    return "\n".join(lines) + "\n"

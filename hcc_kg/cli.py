@@ -125,23 +125,20 @@ def bench(builds: int, repeat: int, output: str) -> None:
 @click.option("--seconds", default=20.0, show_default=True, type=click.FloatRange(1, 600))
 @click.option("--output", type=click.Path(path_type=str), default="benchmarks/load-test.md", show_default=True)
 def loadtest(clients: int, seconds: float, output: str) -> None:
-    """Start `hcc-kg serve` on a free loopback port and load it with concurrent clients for a fixed time."""
-    import sys
+    """Load the raw Oxigraph server and `hcc-kg serve` in turn, on loopback, with the same concurrent clients."""
     from pathlib import Path
 
-    from hcc_kg.bench import _machine, load_report, load_test
-    from hcc_kg.serve import free_port, running
+    from hcc_kg.bench import _machine, compare_load, load_report
 
-    port = free_port()
-    with running([sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port)], f"http://127.0.0.1:{port}/", 60):
-        result = load_test(f"http://127.0.0.1:{port}/query", clients, seconds)
-    report = f"Machine: {_machine()}.\n\n" + load_report(result)
+    results = compare_load(clients, seconds)
+    report = f"Machine: {_machine()}.\n\n" + load_report(results)
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(report, encoding="utf-8")
     click.echo(report, nl=False)
-    if result["errors"]:
-        raise HccKgError(f"{result['errors']} of {result['errors'] + result['requests']} requests failed; "
-                         f"first: {result['first_error']}")
+    for name, r in results.items():
+        if r["errors"]:
+            raise HccKgError(f"{name}: {r['errors']} of {r['errors'] + r['requests']} requests failed; "
+                             f"first: {r['first_error']}")
 
 
 @main.command()

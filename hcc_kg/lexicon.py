@@ -5,9 +5,12 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hcc_kg.errors import HccKgError
-from hcc_kg.facts import Facts, slugify
+
+if TYPE_CHECKING:  # the facts models import pydantic: `hcc-kg query` needs only `normalise`
+    from hcc_kg.facts import Facts
 
 #: facts kind -> resource kind of its entities
 ENTITY_KINDS = {
@@ -70,6 +73,8 @@ class Lexicon:
 
 
 def build_lexicon(facts: Facts) -> Lexicon:
+    from hcc_kg.facts import slugify
+
     lexicon = Lexicon()
     for facts_kind, kind in ENTITY_KINDS.items():
         for where, record in facts.where(facts_kind):

@@ -18,6 +18,16 @@ def test_help_does_not_import_heavy_libraries():
     assert out.strip() == "[]"
 
 
+def test_query_imports_no_parser_or_model_library():
+    """`hcc-kg query NAME` starts cold in well under a second: no rdflib (the old guard parsed with
+    it), no pydantic, owlready2 or pyshacl on that path."""
+    code = ("import sys; from hcc_kg.cli import main; from hcc_kg.store import run_canned; "
+            "run_canned('first-line-pd1-tki', {}); "
+            "heavy = {'owlready2', 'pyshacl', 'rdflib', 'pydantic'} & set(sys.modules); print(sorted(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_queries_lists_the_catalogue():
     result = CliRunner().invoke(main, ["queries"])
     assert result.exit_code == 0
