@@ -193,18 +193,23 @@ def _static(name: str):
 
 
 def query_page() -> str:
-    """The query page: YASGUI (bundled, offline) opened on /query with the hcc-kg prefixes and one
-    tab per canned query."""
-    import json
-
+    """The query page: YASGUI (bundled, offline) on /query, opening on a query with the hcc-kg
+    prefixes, and one more tab per canned query."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+    from hcc_kg.constants import HCC, KINDS, RESOURCE
     from hcc_kg.store import catalogue
 
-    tabs = [{"name": q.name, "title": q.title, "question": q.question, "query": q.text}
-            for q in catalogue(QUERIES).values()]
+    prefixes = {"hcc": HCC, "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+                "skos": "http://www.w3.org/2004/02/skos/core#", "xsd": "http://www.w3.org/2001/XMLSchema#",
+                "prov": "http://www.w3.org/ns/prov#", "oa": "http://www.w3.org/ns/oa#",
+                **{kind: f"{RESOURCE}{kind}/" for kind in KINDS}}
+    start = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items()) + (
+        "\n# Labels are English-tagged: match with STR(?label) = \"CARES-310\" or \"CARES-310\"@en.\n"
+        "SELECT ?drug (STR(?label) AS ?name) WHERE { ?drug a hcc:Drug ; rdfs:label ?label }\nORDER BY ?name\n")
+    tabs = [{"name": q.name, "query": q.text} for q in catalogue(QUERIES).values()]
     env = Environment(loader=FileSystemLoader(STATIC), autoescape=select_autoescape(["html"]))
-    return env.get_template("query.html").render(tabs=tabs, tabs_json=json.dumps(tabs))
+    return env.get_template("query.html").render(tabs=tabs, start=start)
 
 
 def _stop(*_: object) -> None:

@@ -322,3 +322,24 @@ def test_the_endpoint_recovers_after_its_engines_are_killed(strict_endpoint):
         time.sleep(0.5)
     assert status == 200 and json.loads(body)["boolean"] is True
     assert not set(victims) & set(engines(process.pid))
+
+
+def test_query_page_renders_in_a_real_browser(endpoint, tmp_path):
+    """Debian's chromium, headless and offline, runs the page's scripts: YASGUI opens on the
+    hcc-kg prefixes with a tab per canned query, and offers no other endpoint."""
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    url, _ = endpoint
+    done = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                           "--disable-component-update", "--disable-sync", "--no-first-run",
+                           f"--user-data-dir={tmp_path}", "--virtual-time-budget=5000", "--dump-dom", url + "/"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    dom = done.stdout
+    assert 'class="yasgui' in dom, done.stderr[-2000:]
+    for name in catalogue():
+        assert f">{name}<" in dom, name
+    assert "PREFIX</span>" in dom and "hcc:" in dom and "/update" not in dom
