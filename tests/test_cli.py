@@ -38,7 +38,7 @@ def test_queries_lists_the_catalogue():
     (["query", "no-such-query"], "error: no canned query 'no-such-query'"),
     (["query", "first-line-pd1-tki", "--param", "drug=x"], "unknown parameter(s) drug; parameters: none"),
     (["query", "first-line-pd1-tki", "--param", "novalue"], "--param 'novalue': expected KEY=VALUE"),
-    (["query", "SELECT ?x WHERE { ?x ?y }"], "error: query: SPARQL syntax error at line 1, column 19"),
+    (["query", "SELECT ?x WHERE { ?x ?y }"], "error: query: SPARQL syntax error at line 1, column 26"),
 ])
 def test_bad_queries_fail_clearly(args, message, built, monkeypatch):
     import hcc_kg.store as store
