@@ -27,10 +27,12 @@ STATEMENT_PROPERTY = {
     "phase": HCC.phase, "line": HCC.lineOfTherapy, "enrollment": HCC.enrollment,
     "design": HCC.design, "population": HCC.population, "status": HCC.recruitmentStatus,
     "country": HCC.country, "dose": HCC.doseText, "patients": HCC.patientCount,
+    "regimen": HCC.statedRegimen, "prior_regimen": HCC.priorRegimen, "child_pugh": HCC.childPughClass,
 }
 VALUE_SETS = {"phase": HCC.TrialPhase, "line": HCC.LineOfTherapy, "endpoint": HCC.Endpoint,
               "criteria": HCC.ResponseCriteria, "agency": HCC.RegulatoryAgency,
-              "guideline": HCC.Guideline, "role": HCC.ArmRole, "type": HCC.ApprovalType}
+              "guideline": HCC.Guideline, "role": HCC.ArmRole, "type": HCC.ApprovalType,
+              "direction": HCC.EffectDirection}
 
 
 @cache
@@ -128,7 +130,9 @@ class Emitter:
     def statement(self, subject: URIRef, stmt: m.Statement, where: str) -> None:
         """An attribute statement with its evidence; the plain triple too unless disputed."""
         prop = STATEMENT_PROPERTY[stmt.attribute]
-        if stmt.attribute in ("phase", "line"):
+        if stmt.regimen:
+            obj = self.regimen(stmt.regimen, f"{where}, field regimen")
+        elif stmt.attribute in ("phase", "line"):
             obj = self.value(stmt.attribute, str(stmt.value), f"{where}, attribute {stmt.attribute}")
         elif stmt.attribute in ("enrollment", "patients"):
             obj = Literal(int(stmt.value))
@@ -140,7 +144,7 @@ class Emitter:
         self.g.add((node, HCC.describes, subject))
         self.g.add((node, prop, obj))
         self.evidence(stmt, node)
-        if not stmt.disputed:
+        if not stmt.disputed and stmt.attribute != "regimen":  # an arm's own regimen is hcc:armRegimen
             self.g.add((subject, prop, obj))
 
     # --- records -------------------------------------------------------------------------
@@ -280,6 +284,8 @@ class Emitter:
                 g.add((node, prop, decimal(v)))
         if fact.criteria:
             g.add((node, HCC.responseCriteria, self.value("criteria", fact.criteria, f"{where}.criteria")))
+        if fact.design_target:
+            g.add((node, HCC.designTarget, Literal(True)))
         for prop, text in ((HCC.subgroup, fact.subgroup), (HCC.adverseEvent, fact.adverse_event),
                            (HCC.qualifier, fact.qualifier)):
             if text:
@@ -299,6 +305,9 @@ class Emitter:
                         (HCC.ciUpper, fact.ci_upper), (HCC.pValue, fact.p_value), (HCC.pValueBelow, fact.p_below)):
             if v is not None:
                 g.add((node, prop, decimal(v)))
+        if fact.relative_effect is not None:
+            g.add((node, HCC.relativeEffect, decimal(fact.relative_effect)))
+            g.add((node, HCC.effectDirection, self.value("direction", fact.direction, f"{where}.direction")))
         if fact.subgroup:
             g.add((node, HCC.subgroup, Literal(fact.subgroup)))
         self.evidence(fact, node)
@@ -345,6 +354,14 @@ class Emitter:
             g.add((node, HCC.lineOfTherapy, self.value("line", fact.line, f"{where}, field line")))
         if fact.category:
             g.add((node, HCC.category, Literal(fact.category)))
+        if fact.population:
+            g.add((node, HCC.populationText, Literal(fact.population)))
+        if fact.child_pugh:
+            g.add((node, HCC.childPughClass, Literal(fact.child_pugh)))
+        if fact.biomarker:
+            if fact.biomarker not in {b.id for b in self.facts.of("biomarkers")}:
+                raise HccKgError(f"{where}, field biomarker: unknown biomarker {fact.biomarker!r} (an id in biomarkers.yaml)")
+            g.add((node, HCC.forBiomarker, RES["biomarker"][fact.biomarker]))
         self.evidence(fact, node)
 
     def mechanism(self, fact: m.Mechanism, where: str) -> None:
@@ -398,9 +415,15 @@ class Emitter:
         g.add((node, HCC.topic, Literal(fact.topic)))
         for i, name in enumerate(fact.about):
             g.add((node, HCC.about, self.resolve(name, f"{where}, field about[{i}]", "drug", "therapy", "study", "target", "disease", "cell")))
-        for v in fact.values:
+        for i, v in enumerate(fact.values, 1):
             shown = format(v.value.normalize(), "f") + (f" {v.unit}" if v.unit else "")
             g.add((node, HCC.statedValue, Literal(shown)))
+            quantity = RES["claim"][f"{fact.id}-q{i}"]
+            g.add((node, HCC.quantity, quantity))
+            g.add((quantity, RDF.type, HCC.StatedQuantity))
+            g.add((quantity, HCC.quantityValue, decimal(v.value)))
+            if v.unit:
+                g.add((quantity, HCC.unitText, Literal(v.unit)))
         self.evidence(fact, node)
 
     def corrections(self, tables: TableFacts) -> None:
@@ -442,7 +465,34 @@ class Emitter:
                               claim, f"{claim.source} {claim.table} row {claim.row}, column 'Drug target'")
         self.corrections(tables)
         self.xrefs()
+        self.evidence_levels()
         return self.g
+
+    def evidence_levels(self) -> None:
+        """Each study with results, and each of its measurements and comparisons, gets the level of
+        evidence its design gives (ontology: hcc:EvidenceLevel, with CIViC/ESMO/ASCO equivalents)."""
+        g = self.g
+        levels = notations()[HCC.EvidenceLevel]
+        phase_names = {iri: name for name, iri in notations()[HCC.TrialPhase].items()}
+        results: dict[URIRef, list[URIRef]] = {}
+        for node in sorted(g.subjects(RDF.type, HCC.OutcomeMeasurement)):
+            results.setdefault(g.value(predicate=HCC.hasArm, object=g.value(node, HCC.arm)), []).append(node)
+        for node in sorted(g.subjects(RDF.type, HCC.ArmComparison)):
+            results.setdefault(g.value(predicate=HCC.hasArm, object=g.value(node, HCC.experimentalArm)), []).append(node)
+        for study, nodes in results.items():
+            designs = " ".join(str(d) for d in g.objects(study, HCC.design)).lower()
+            phases = {phase_names[p] for p in g.objects(study, HCC.phase)}
+            controlled = any((arm, HCC.armRole, HCC.Comparator) in g for arm in g.objects(study, HCC.hasArm))
+            if (study, RDF.type, HCC.MetaAnalysis) in g:
+                level = "meta-analysis"
+            elif (study, RDF.type, HCC.ObservationalStudy) in g or "retrospective" in designs:
+                level = "observational"
+            elif controlled:
+                level = "phase-3-controlled" if phases & {"III", "II/III"} else "early-phase-controlled"
+            else:
+                level = "single-arm"
+            for node in [study, *nodes]:
+                g.add((node, HCC.evidenceLevel, levels[level]))
 
 
 def emit(facts: Facts) -> Graph:

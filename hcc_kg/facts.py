@@ -35,6 +35,9 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+#: words that state a number without digits: "no patients ... achieved CR" is 0, "All patients
+#: experienced AEs" is 100 (percent)
+WORDS |= {"no": 0, "none": 0, "all": 100}
 
 
 def slugify(name: str) -> str:
@@ -137,7 +140,7 @@ def sourced(record: BaseModel, path: str = "") -> Iterator[tuple[str, m.Sourced]
 
 def _numbers(record: m.Sourced) -> list[tuple[str, Decimal]]:
     out = []
-    for name in ("value", "below", "ci_lower", "ci_upper", "hazard_ratio", "p_value", "p_below"):
+    for name in ("value", "below", "ci_lower", "ci_upper", "hazard_ratio", "p_value", "p_below", "relative_effect"):
         v = getattr(record, name, None)
         if isinstance(v, Decimal):
             out.append((name, v))

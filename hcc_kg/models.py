@@ -82,7 +82,7 @@ class Target(Record):
 
 class Therapy(Record):
     name: str
-    type: Literal["LocoregionalTherapy", "CellTherapy", "OncolyticVirusTherapy"]
+    type: Literal["LocoregionalTherapy", "CellTherapy", "OncolyticVirusTherapy", "UnnamedControl"]
     synonyms: list[str] = []
     note: str | None = None
 
@@ -98,15 +98,23 @@ class Named(Record):
 # --- studies ---------------------------------------------------------------------------
 
 Attribute = Literal[
-    "phase", "line", "enrollment", "design", "population", "status", "country", "dose", "patients"
+    "phase", "line", "enrollment", "design", "population", "status", "country", "dose", "patients",
+    "regimen", "prior_regimen", "child_pugh",
 ]
+#: attributes whose value is a regimen (a list of names), not a text or a number
+REGIMEN_ATTRIBUTES = ("regimen", "prior_regimen")
 
 
 class Statement(Sourced):
-    """One attribute of a study or arm as one source states it."""
+    """One attribute of a study or arm as one source states it.
+
+    ``regimen`` is what a source says the study or arm gave (so two sources naming different
+    drugs for one trial are a conflict); ``prior_regimen`` the therapy the population received
+    before (``after atezolizumab + bevacizumab``); both take ``regimen``, the others ``value``."""
 
     attribute: Attribute
-    value: str | int
+    value: str | int | None = None
+    regimen: list[str] = []
 
     @field_validator("value", mode="before")
     @classmethod
@@ -115,6 +123,12 @@ class Statement(Sourced):
 
     @model_validator(mode="after")
     def _counts_are_integers(self) -> Statement:
+        if self.attribute in REGIMEN_ATTRIBUTES:
+            if not self.regimen or self.value is not None:
+                raise ValueError(f"{self.attribute} takes regimen (a list of names), not value")
+            return self
+        if self.value is None or self.regimen:
+            raise ValueError(f"{self.attribute} takes value, not regimen")
         if self.attribute in ("enrollment", "patients") and not isinstance(self.value, int):
             raise ValueError(f"{self.attribute} must be a whole number (digits), not {self.value!r}")
         return self
@@ -143,6 +157,8 @@ class Measurement(Sourced):
     subgroup: str | None = None
     qualifier: str | None = None
     adverse_event: str | None = None
+    #: the value the study was designed to reach ("expected ORR of 40%"), not a result
+    design_target: bool = False
 
     _num = field_validator("value", "below", "ci_lower", "ci_upper", mode="before")(
         classmethod(lambda cls, v: _decimal(v))
@@ -166,15 +182,19 @@ class Comparison(Sourced):
     p_value: Decimal | None = None
     p_below: Decimal | None = None
     subgroup: str | None = None
+    #: a relative difference in percent ("43.1% reduction in the risk of death"), with its direction
+    relative_effect: Decimal | None = None
+    direction: Literal["lower", "higher"] | None = None
 
-    _num = field_validator("hazard_ratio", "ci_lower", "ci_upper", "p_value", "p_below", mode="before")(
-        classmethod(lambda cls, v: _decimal(v))
-    )
+    _num = field_validator("hazard_ratio", "ci_lower", "ci_upper", "p_value", "p_below", "relative_effect",
+                           mode="before")(classmethod(lambda cls, v: _decimal(v)))
 
     @model_validator(mode="after")
     def _some_statistic(self) -> Comparison:
-        if self.hazard_ratio is None and self.p_value is None and self.p_below is None:
-            raise ValueError("give hazard_ratio, p_value or p_below")
+        if (self.relative_effect is None) != (self.direction is None):
+            raise ValueError("a relative_effect needs its direction (lower or higher), and a direction its relative_effect")
+        if all(v is None for v in (self.hazard_ratio, self.p_value, self.p_below, self.relative_effect)):
+            raise ValueError("give hazard_ratio, p_value, p_below or relative_effect")
         if self.p_value is not None and self.p_below is not None:
             raise ValueError("give p_value or p_below, not both")
         return self
@@ -217,6 +237,10 @@ class Recommendation(Sourced):
     version: str | None = None
     line: str | None = None
     category: str | None = None
+    #: the population the recommendation is restricted to: as stated, its Child-Pugh class, a biomarker (id)
+    population: str | None = None
+    child_pugh: Literal["A", "B", "C"] | None = None
+    biomarker: Slug | None = None
 
 
 class Mechanism(Sourced):
@@ -296,6 +320,11 @@ class Group(Record):
     arm: Slug | None = None
     criteria: str | None = None
     qualifier: str | None = None
+    #: the intervention as the row prints it for this group, where it differs from the arm's
+    #: regimen: kept as the table's regimen statement on the arm (a conflict with the text)
+    printed: str | None = None
+    #: the arm is a guess (the row does not label its groups): the values are marked disputed
+    disputed: bool = False
 
 
 class RowNote(Record):
@@ -308,3 +337,5 @@ class RowNote(Record):
     groups: list[Group] = []
     exclude: bool = False
     disputed: bool = False
+    #: columns whose printed value is kept but marked disputed (the reason says why)
+    dispute: list[str] = []

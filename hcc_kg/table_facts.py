@@ -79,6 +79,14 @@ class Reader:
         return {"source": row.source, "quote": quote, "occurrence": occurrence,
                 "table": row.table, "row": row.row, **extra}
 
+    @staticmethod
+    def cell(ev: dict, note: m.RowNote | None, column: str) -> dict:
+        """The row's evidence for one cell: disputed, with the row note's reason, where the note
+        disputes that column."""
+        if note and column in note.dispute:
+            return {**ev, "disputed": True, "note": note.reason}
+        return ev
+
     def rows(self, rows: list[TableRow]) -> Iterator[tuple[TableRow, dict[str, str], m.RowNote | None]]:
         """Each row not excluded by its note, with its cells as corrected by the note."""
         for row in rows:
@@ -91,6 +99,9 @@ class Reader:
                 if unknown:
                     raise HccKgError(f"tables.yaml: {row.key} row {row.row}: set names unknown columns {sorted(unknown)}")
                 cells.update(note.set)
+                unknown = set(note.dispute) - set(cells)
+                if unknown:
+                    raise HccKgError(f"tables.yaml: {row.key} row {row.row}: dispute names unknown columns {sorted(unknown)}")
             yield row, cells, note
 
     def where(self, row: TableRow, column: str) -> str:
@@ -114,12 +125,27 @@ class Reader:
         return [self.lexicon.resolve(n, self.where(row, column), ("drug", "therapy")) for n in names]
 
     def arm(self, study: dict, regimen: str, row: TableRow, column: str, note: m.RowNote | None,
-            chosen: str | None = None) -> dict:
-        """The arm record for a regimen cell: same id as the curated arm with that regimen, if any."""
+            chosen: str | None = None, ev: dict | None = None) -> dict:
+        """The arm record for a regimen cell: same id as the curated arm with that regimen, if any.
+
+        Where a row note picks a curated arm whose regimen differs from the printed one, the arm
+        keeps its curated regimen and the printed one becomes the row's regimen statement (``ev``)
+        on it, so the disagreement is data (a conflict) rather than a second arm."""
         parts = self.components(regimen, row, column)
         slug = regimen_slug(parts)
         where, curated = self.curated.get(study["id"], (None, None))
         arm_id = chosen
+        if chosen and curated:
+            picked = next((a for a in curated.arms if a.id == chosen), None)
+            if picked is None:
+                raise HccKgError(f"tables.yaml: {row.key} row {row.row}: no arm {chosen!r} in study "
+                                 f"{curated.id}; arms: {sorted(a.id for a in curated.arms)}")
+            own = [self.lexicon.resolve(n, f"{where}, arm {chosen}", ("drug", "therapy")) for n in picked.regimen]
+            if regimen_slug(own) != slug and ev is not None:
+                record = study["arms"].setdefault(chosen, {"id": chosen, "regimen": [p.label for p in own],
+                                                           "statements": []})
+                self.regimen_statement(record, parts, ev)
+                return record
         if arm_id is None and curated:
             same = [a.id for i, a in enumerate(curated.arms) if regimen_slug(
                 [self.lexicon.resolve(n, f"{where}, field arms[{i}].regimen", ("drug", "therapy"))
@@ -136,6 +162,11 @@ class Reader:
             "id": arm_id, "regimen": [p.label for p in parts], "statements": [],
             **({"disputed": True, "note": note.reason} if disputed else {}),
         })
+
+    def regimen_statement(self, arm: dict, parts: list[Entity], ev: dict) -> None:
+        """The row's statement of the arm's regimen, as printed (once per row)."""
+        if not any(st["attribute"] == "regimen" and st["quote"] == ev["quote"] for st in arm["statements"]):
+            arm["statements"].append({"attribute": "regimen", "regimen": [p.label for p in parts], **ev})
 
     def statement(self, target: list, attribute: str, value: str | int, ev: dict) -> None:
         target.append({"attribute": attribute, "value": value, **ev})
@@ -180,13 +211,14 @@ def s001_table1(r: Reader, rows: list[TableRow]) -> None:
             raise HccKgError(f"{r.where(row, 'Trials')}: no trial named; add a row note naming the study")
         study = r.study(name, row, "Trials")
         ev = r.evidence(row, note)
-        arm = r.arm(study, cells["Treatment arms"], row, "Treatment arms", note, cells.get("arm"))
-        r.statement(study["statements"], "line", LINES[cells["Line"]], ev)
-        r.statement(study["statements"], "phase", cells["Phase"], ev)
-        r.statement(arm["statements"], "patients", int(cells["Num- ber of patients"]), ev)
+        arm = r.arm(study, cells["Treatment arms"], row, "Treatment arms", note, cells.get("arm"), ev)
+        r.statement(study["statements"], "line", LINES[cells["Line"]], r.cell(ev, note, "Line"))
+        r.statement(study["statements"], "phase", cells["Phase"], r.cell(ev, note, "Phase"))
+        r.statement(arm["statements"], "patients", int(cells["Num- ber of patients"]),
+                    r.cell(ev, note, "Num- ber of patients"))
         for column, endpoint in T1_COLUMNS.items():
             unit = "month" if endpoint in ("mOS", "mPFS") else "percent"
-            r.measurement(study, arm["id"], endpoint, cells[column], ev, unit)
+            r.measurement(study, arm["id"], endpoint, cells[column], r.cell(ev, note, column), unit)
 
 
 def s001_table2(r: Reader, rows: list[TableRow]) -> None:
@@ -195,7 +227,9 @@ def s001_table2(r: Reader, rows: list[TableRow]) -> None:
         study = r.study(cells["Clinical trial ID"], row, "Clinical trial ID")
         ev = r.evidence(row, note)
         regimen = f"{cells['Immune checkpoint inhibitors']} + {cells['Targeted drugs']}"
-        r.arm(study, regimen, row, "Immune checkpoint inhibitors", note, cells.get("arm"))
+        arm = r.arm(study, regimen, row, "Immune checkpoint inhibitors", note, cells.get("arm"), ev)
+        # the table's word on what the trial gives: a text naming other drugs is then a conflict
+        r.regimen_statement(arm, r.components(regimen, row, "Immune checkpoint inhibitors"), ev)
         r.statement(study["statements"], "line", LINES[cells["Line"]], ev)
         r.statement(study["statements"], "phase", PHASES[cells["Phase"]], ev)
         r.statement(study["statements"], "enrollment", int(cells["Estimated enrollment patients"]), ev)
@@ -227,6 +261,14 @@ def s000_table1(r: Reader, rows: list[TableRow]) -> None:
         r.statement(study["statements"], "enrollment", int(cells["Sample size"]), ev)
         if note and note.groups:  # curated: which arm each "a vs b" position stands for
             groups = note.groups
+            printed = cells["Intervention measures"].split("/")
+            for group in groups:
+                if group.printed is None:
+                    continue
+                if group.printed not in printed:
+                    raise HccKgError(f"tables.yaml: {row.key} row {row.row}: printed {group.printed!r} is not "
+                                     f"one of the row's interventions {printed}")
+                r.arm(study, group.printed, row, "Intervention measures", note, group.arm, ev)
         else:
             groups = [m.Group(arm=r.arm(study, a, row, "Intervention measures", note)["id"])
                       for a in cells["Intervention measures"].split("/")]
@@ -247,7 +289,8 @@ def s000_table1(r: Reader, rows: list[TableRow]) -> None:
                 if group.arm is None:
                     continue
                 criteria = group.criteria if endpoint in RESPONSE_ENDPOINTS else None
-                r.measurement(study, group.arm, endpoint, value, ev,
+                group_ev = {**ev, "disputed": True, "note": note.reason} if group.disputed else ev
+                r.measurement(study, group.arm, endpoint, value, group_ev,
                               criteria=criteria, qualifier=group.qualifier)
 
 

@@ -16,6 +16,7 @@ class HCC(DefinedNamespace):
 
     AEDiscontinuationRate: URIRef
     ASCO: URIRef
+    AblationRate: URIRef
     Adjuvant: URIRef
     AntiVEGFAgent: URIRef
     AnyAERate: URIRef
@@ -23,6 +24,7 @@ class HCC(DefinedNamespace):
     ArmComparison: URIRef
     ArmRole: URIRef
     AttributeStatement: URIRef
+    BaselineShare: URIRef
     Biomarker: URIRef
     Biosimilar: URIRef
     BispecificAntibody: URIRef
@@ -43,17 +45,21 @@ class HCC(DefinedNamespace):
     DualCheckpointRegimen: URIRef
     EMA: URIRef
     ESMO: URIRef
+    EffectDirection: URIRef
     Endpoint: URIRef
     Evidence: URIRef
+    EvidenceLevel: URIRef
     Experimental: URIRef
     ExternalEvidence: URIRef
     FDA: URIRef
     FirstLine: URIRef
     Grade3PlusAERate: URIRef
     Grade3PlusTRAERate: URIRef
+    Grade4To5AERate: URIRef
     GrowthFactor: URIRef
     Guideline: URIRef
     GuidelineRecommendation: URIRef
+    Higher: URIRef
     ICIMonotherapy: URIRef
     ICIPlusAntiVEGFRegimen: URIRef
     ICIPlusLocoregionalRegimen: URIRef
@@ -62,12 +68,19 @@ class HCC(DefinedNamespace):
     ImmuneCheckpointInhibitor: URIRef
     Kinase: URIRef
     LaterLine: URIRef
+    LevelControlledEarlyPhase: URIRef
+    LevelMetaAnalysis: URIRef
+    LevelObservational: URIRef
+    LevelPhase3Controlled: URIRef
+    LevelSingleArm: URIRef
     LineOfTherapy: URIRef
     LocalControlRate2Year: URIRef
     LocoregionalTherapy: URIRef
+    Lower: URIRef
     MarketingApproval: URIRef
     MechanismStatement: URIRef
     MedianDOR: URIRef
+    MedianFollowUp: URIRef
     MedianOS: URIRef
     MedianPFS: URIRef
     MedianTTP: URIRef
@@ -107,6 +120,8 @@ class HCC(DefinedNamespace):
     Regimen: URIRef
     RegulatoryAgency: URIRef
     RegulatoryApproval: URIRef
+    RecurrenceFreeSurvival: URIRef
+    ResectionRate: URIRef
     ResponseCriteria: URIRef
     SecondLine: URIRef
     SignallingProtein: URIRef
@@ -114,11 +129,14 @@ class HCC(DefinedNamespace):
     SmallMolecule: URIRef
     SourceDocument: URIRef
     StableDiseaseRate: URIRef
+    StatedQuantity: URIRef
     TableCorrection: URIRef
     Therapy: URIRef
+    TreatmentRelatedDeathRate: URIRef
     TrialArm: URIRef
     TrialPhase: URIRef
     TyrosineKinaseInhibitor: URIRef
+    UnnamedControl: URIRef
     about: URIRef
     actsOn: URIRef
     adverseEvent: URIRef
@@ -132,12 +150,15 @@ class HCC(DefinedNamespace):
     arm: URIRef
     armRegimen: URIRef
     armRole: URIRef
+    ascoLevel: URIRef
     basedOnStudy: URIRef
     biosimilarOf: URIRef
     category: URIRef
     chain: URIRef
+    childPughClass: URIRef
     ciLower: URIRef
     ciUpper: URIRef
+    civicLevel: URIRef
     comparatorArm: URIRef
     condition: URIRef
     correctedField: URIRef
@@ -147,13 +168,19 @@ class HCC(DefinedNamespace):
     curatorNote: URIRef
     describes: URIRef
     design: URIRef
+    designTarget: URIRef
     disputed: URIRef
     doseText: URIRef
     effect: URIRef
+    effectDirection: URIRef
     endpoint: URIRef
     enrollment: URIRef
+    esmoLevel: URIRef
+    evidenceLevel: URIRef
+    evidenceRank: URIRef
     excerpt: URIRef
     experimentalArm: URIRef
+    forBiomarker: URIRef
     guideline: URIRef
     guidelineVersion: URIRef
     guides: URIRef
@@ -172,23 +199,29 @@ class HCC(DefinedNamespace):
     patientCount: URIRef
     phase: URIRef
     population: URIRef
+    populationText: URIRef
+    priorRegimen: URIRef
     qualifier: URIRef
+    quantity: URIRef
+    quantityValue: URIRef
     reason: URIRef
     recommendedRegimen: URIRef
     recruitmentStatus: URIRef
     registryId: URIRef
+    relativeEffect: URIRef
     responseCriteria: URIRef
     sha256: URIRef
+    statedRegimen: URIRef
     statedValue: URIRef
     subgroup: URIRef
     tableName: URIRef
     tableRow: URIRef
     topic: URIRef
     unit: URIRef
+    unitText: URIRef
     value: URIRef
     valueBelow: URIRef
     withdrawn: URIRef
-
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 UO = Namespace("http://purl.obolibrary.org/obo/UO_")
