@@ -145,15 +145,17 @@ def loadtest(clients: int, seconds: float, output: str) -> None:
 @click.option("--output", type=click.Path(path_type=str), default=None, help="Also write the report here.")
 @click.option("--context", default=50, show_default=True, help="Characters of context around an uncovered number.")
 def coverage(output: str | None, context: int) -> None:
-    """Numbers stated in each source and whether an evidence quote in the release covers them."""
+    """Numbers stated in each source: whether an evidence quote in the release covers them, and which
+    are held only as text (no typed value)."""
     from pathlib import Path
 
     from hcc_kg.constants import RELEASE, RELEASE_TTL
-    from hcc_kg.coverage import coverage as compute, graph_quote_spans, report
+    from hcc_kg.coverage import coverage as compute, graph_quote_spans, graph_typed_numbers, report
     from hcc_kg.sources import load_sources
     from hcc_kg.validate import load_rdf
 
-    results = compute(load_sources(), graph_quote_spans(load_rdf(RELEASE / RELEASE_TTL, "turtle")))
+    graph = load_rdf(RELEASE / RELEASE_TTL, "turtle")
+    results = compute(load_sources(), graph_quote_spans(graph), graph_typed_numbers(graph))
     text = report(results, context)
     if output:
         Path(output).write_text(text, encoding="utf-8")

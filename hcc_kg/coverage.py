@@ -1,10 +1,16 @@
 """Coverage: every number stated in a source (before its reference list), covered by an evidence
-quote in the graph or excluded by a listed pattern with its reason; the share per source and section."""
+quote in the graph or excluded by a listed pattern with its reason; the share per source and section.
+
+A second check asks more: is each covered number also a typed value (a decimal or integer literal
+of a fact derived from a quote around it), or held only as text (a string value, a population
+string, a note)? Numbers of the second kind are listed, unless a ``text_only`` pattern in the
+exclusions file gives the reason they are text (a dose, a guideline version, a name)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from hcc_kg.constants import FACTS
 from hcc_kg.errors import HccKgError
@@ -23,6 +29,10 @@ class Span:
     section: str
     covered: bool = False
     excluded: str | None = None
+    #: a typed value of a fact whose quote covers it equals this number (None: not checked)
+    typed: bool | None = None
+    #: why this number is text only, from the exclusions file's text_only patterns
+    text_reason: str | None = None
 
 
 @dataclass
@@ -37,6 +47,10 @@ class SourceCoverage:
         spans = self.counted() if spans is None else spans
         return 1.0 if not spans else sum(s.covered for s in spans) / len(spans)
 
+    def text_only(self) -> list[Span]:
+        """Covered numbers that no typed value holds and no text_only pattern explains."""
+        return [s for s in self.counted() if s.covered and s.typed is False and s.text_reason is None]
+
 
 def _sections(text: str, end: int) -> list[tuple[int, str]]:
     """(start, heading) of each section: short title-like lines on their own between blank lines."""
@@ -49,13 +63,25 @@ def _sections(text: str, end: int) -> list[tuple[int, str]]:
     return out
 
 
-def coverage(sources: dict[str, Source], quote_spans: dict[str, list[tuple[int, int]]]) -> list[SourceCoverage]:
-    """Number spans per source, each marked covered (inside a quote), excluded, or neither."""
-    config = read_yaml(EXCLUSIONS) or {}
+def _patterns(config: dict, key: str) -> list[tuple[re.Pattern, str]]:
     try:
-        patterns = [(re.compile(p["pattern"]), p["reason"]) for p in config.get("patterns", [])]
+        return [(re.compile(p["pattern"]), p["reason"]) for p in config.get(key, [])]
     except (KeyError, TypeError, re.error) as err:
-        raise HccKgError(f"{EXCLUSIONS}: bad pattern entry: {err}") from None
+        raise HccKgError(f"{EXCLUSIONS}: bad {key} entry: {err}") from None
+
+
+def _number(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def coverage(sources: dict[str, Source], quote_spans: dict[str, list[tuple[int, int]]],
+             typed: dict[str, list[tuple[int, int, set[Decimal]]]] | None = None) -> list[SourceCoverage]:
+    """Number spans per source, each marked covered (inside a quote), excluded, or neither; with
+    ``typed`` (quote offsets -> the typed numbers of the facts derived from it) also whether a
+    typed value holds it."""
+    config = read_yaml(EXCLUSIONS) or {}
+    patterns = _patterns(config, "patterns")
+    text_patterns = _patterns(config, "text_only")
     result = []
     for sid, source in sorted(sources.items()):
         text = source.text
@@ -65,6 +91,8 @@ def coverage(sources: dict[str, Source], quote_spans: dict[str, list[tuple[int, 
         excluded: list[tuple[int, int, str]] = [
             (m.start(), m.end(), reason) for rx, reason in patterns for m in rx.finditer(text, 0, end)
         ]
+        text_only = [(m.start(), m.end(), reason) for rx, reason in text_patterns
+                     for m in rx.finditer(text, 0, end)]
         quotes = sorted(quote_spans.get(sid, []))
         sections = _sections(text, end)
         cov = SourceCoverage(source)
@@ -73,6 +101,11 @@ def coverage(sources: dict[str, Source], quote_spans: dict[str, list[tuple[int, 
             span = Span(m.start(), m.end(), section)
             span.excluded = next((r for s, e, r in excluded if s <= m.start() and m.end() <= e), None)
             span.covered = any(s <= m.start() and m.end() <= e for s, e in quotes)
+            if typed is not None:
+                number = _number(m.group())
+                span.typed = any(s <= m.start() and m.end() <= e and number in values
+                                 for s, e, values in typed.get(sid, []))
+                span.text_reason = next((r for s, e, r in text_only if s <= m.start() and m.end() <= e), None)
             cov.spans.append(span)
         result.append(cov)
     return result
@@ -96,8 +129,42 @@ def report(results: list[SourceCoverage], context: int = 50) -> str:
             before = text[max(0, s.start - context):s.start].replace("\n", " ")
             after = text[s.end:s.end + context].replace("\n", " ")
             lines.append(f"- {s.start}: …{before}**{text[s.start:s.end]}**{after}… ({s.section})")
+        checked = [s for s in counted if s.covered and s.typed is not None]
+        if checked:
+            text_only = cov.text_only()
+            explained = [s for s in checked if not s.typed and s.text_reason]
+            lines += ["", f"Typed values: {sum(bool(s.typed) for s in checked)} of {len(checked)} covered numbers "
+                      f"are typed values; {len(explained)} are text by a listed reason; "
+                      f"{len(text_only)} are held only as text:", ""]
+            for s in text_only:
+                before = text[max(0, s.start - context):s.start].replace("\n", " ")
+                after = text[s.end:s.end + context].replace("\n", " ")
+                lines.append(f"- {s.start}: …{before}**{text[s.start:s.end]}**{after}… ({s.section})")
         lines.append("")
     return "\n".join(lines)
+
+
+def graph_typed_numbers(graph) -> dict[str, list[tuple[int, int, set[Decimal]]]]:
+    """Each evidence quote's offsets with the typed numbers of the facts derived from it."""
+    from rdflib.namespace import PROV
+
+    from hcc_kg.vocab import HCC, OA
+
+    props = (HCC.value, HCC.valueBelow, HCC.ciLower, HCC.ciUpper, HCC.hazardRatio, HCC.pValue,
+             HCC.pValueBelow, HCC.relativeEffect, HCC.enrollment, HCC.patientCount, HCC.approvalYear)
+    out: dict[str, list[tuple[int, int, set[Decimal]]]] = {}
+    for ev, src in graph.subject_objects(OA.hasSource):
+        values: set[Decimal] = set()
+        for node in graph.subjects(PROV.wasDerivedFrom, ev):
+            objects = [o for p in props for o in graph.objects(node, p)]
+            objects += [o for q in graph.objects(node, HCC.quantity) for o in graph.objects(q, HCC.quantityValue)]
+            values |= {Decimal(str(o)) for o in objects}
+        sid = str(src).rsplit("/", 1)[-1]
+        for sel in graph.objects(ev, OA.hasSelector):
+            start, end = graph.value(sel, OA.start), graph.value(sel, OA.end)
+            if start is not None:
+                out.setdefault(sid, []).append((int(start), int(end), values))
+    return out
 
 
 def graph_quote_spans(graph) -> dict[str, list[tuple[int, int]]]:

@@ -482,7 +482,8 @@ class Emitter:
         for study, nodes in results.items():
             designs = " ".join(str(d) for d in g.objects(study, HCC.design)).lower()
             phases = {phase_names[p] for p in g.objects(study, HCC.phase)}
-            controlled = any((arm, HCC.armRole, HCC.Comparator) in g for arm in g.objects(study, HCC.hasArm))
+            controlled = "randomi" in designs or any(
+                (arm, HCC.armRole, HCC.Comparator) in g for arm in g.objects(study, HCC.hasArm))
             if (study, RDF.type, HCC.MetaAnalysis) in g:
                 level = "meta-analysis"
             elif (study, RDF.type, HCC.ObservationalStudy) in g or "retrospective" in designs:

@@ -242,6 +242,9 @@ SECOND_LINE_STUDIES = {
     # s001 Table 2, "Second line" rows
     ("bevacizumab + cadonilimab", "NCT05760599"), ("cadonilimab + ramucirumab", "NCT05856864"),
     ("cadonilimab + regorafenib", "NCT05644379"), ("camrelizumab + regorafenib", "NCT05048017"),
+    # s001 text: NCT05048017 gives regorafenib "in combination with PD-1 inhibitors (camrelizumab,
+    # toripalimab, and pembrolizumab)"
+    ("regorafenib + toripalimab", "NCT05048017"), ("pembrolizumab + regorafenib", "NCT05048017"),
     ("anlotinib + toripalimab", "NCT05453383"), ("lenvatinib + toripalimab", "NCT04368078"),
     # s001 Table 1, "Second" rows: VEGF Liver 100 (avelumab + axitinib), Tislelizumab + Regorafenib,
     # NCT05148195 (envafolimab + suvemcitug)
@@ -297,11 +300,13 @@ def test_second_line_options_after_atezolizumab_bevacizumab(ask):
          "Asia-Pacific second-line real-world study (673 patients)"),
         # s000: "for advanced HCC following initial treatment or after T + A progression"
         ("durvalumab + tivozanib", "Tivozanib + durvalumab phase Ib/II study"),
+        # s001 text: NCT05760599 assesses "camrelizumab in combination with bevacizumab as the
+        # second-line treatment for patients resistant to atezolizumab plus bevacizumab" (its arm
+        # keeps s001 Table 2's cadonilimab; the two regimens are a conflict)
+        ("bevacizumab + cadonilimab", "NCT05760599"),
     }
-    # s001 text: NCT05760599 assesses "camrelizumab in combination with bevacizumab as the second-line
-    # treatment for patients resistant to atezolizumab plus bevacizumab": the graph has no population
-    # statement for it yet (see the report), so it is listed by its line only.
-    assert ("NCT05760599", "") in _pick(rows, "name", "after_atezolizumab_bevacizumab")
+    row = next(r for r in rows if r["name"] == "NCT05760599")
+    assert "after atezolizumab + bevacizumab" in row["after_atezolizumab_bevacizumab"].split("; ")
 
 
 # --- ongoing-trials ----------------------------------------------------------------------------
@@ -363,9 +368,10 @@ def test_locoregional_combinations_regimens(ask):
     # the locoregional column joins therapies in engine order: compare it sorted
     got = {(r["regimen"], "; ".join(sorted(r["locoregional"].split("; "))), r["study"]) for r in rows}
     assert got == {
-        # s000 text and Table 1 (CHANCE001: PD-1 in the text, PD-L1 in Table 1)
+        # s000 text (CHANCE001's one experimental arm: PD-1 inhibitor); Table 1's "PD-L1 inhibitors"
+        # is a regimen statement on that arm (a conflict), a regimen no arm received
         ("TACE + unspecified molecular targeted drug + unspecified PD-1 inhibitor", "TACE", "CHANCE001"),
-        ("TACE + unspecified molecular targeted drug + unspecified PD-L1 inhibitor", "TACE", "CHANCE001"),
+        ("TACE + unspecified molecular targeted drug + unspecified PD-L1 inhibitor", "TACE", ""),
         ("nivolumab + Y90 radioembolisation", "Y90 radioembolisation", "CA 209-678"),  # s000
         ("lenvatinib + sintilimab + TACE", "TACE", "Cao et al"),                      # s000
         ("lenvatinib + TACE + unspecified PD-1 inhibitor", "TACE", "Cai et al"),      # s000

@@ -99,12 +99,34 @@ BREAKS = {
     "CorrectionShape": (remove(of(HCC.TableCorrection), HCC.reason), "a table correction needs its reason"),
     "ClaimShape": (remove(of(HCC.Claim), HCC.topic), "a claim needs its topic"),
     "ExternalEvidenceShape": (remove(of(HCC.ExternalEvidence), HCC.excerpt), "hcc:excerpt"),
+    "RelativeEffectShape": (remove(of(HCC.ArmComparison, HCC.relativeEffect), HCC.effectDirection),
+                            "needs exactly one hcc:effectDirection"),
+    "StatedQuantityShape": (remove(of(HCC.StatedQuantity), HCC.quantityValue, Literal("3 months")),
+                            "exactly one hcc:quantityValue, a decimal"),
+}
+
+# the other new rules of issue 14 (property shapes inside the node shapes above)
+MORE_BREAKS = {
+    "measurement evidence level": (remove(of(HCC.OutcomeMeasurement), HCC.evidenceLevel),
+                                   "a measurement needs exactly one hcc:evidenceLevel"),
+    "comparison evidence level": (add(of(HCC.ArmComparison, HCC.evidenceLevel), HCC.evidenceLevel, HCC.Phase3),
+                                  "a comparison needs exactly one hcc:evidenceLevel"),
+    "study evidence level": (add(node(R["study"]["imbrave150"]), HCC.evidenceLevel, HCC.FDA),
+                             "at most one hcc:evidenceLevel"),
+    "stated regimen": (add(of(HCC.AttributeStatement, HCC.statedRegimen), HCC.statedRegimen, R["drug"]["atezolizumab"]),
+                       "hcc:statedRegimen must point to one regimen"),
+    "prior regimen": (add(node(R["study"]["nct05760599"]), HCC.priorRegimen, R["drug"]["atezolizumab"]),
+                      "hcc:priorRegimen must point to a regimen"),
+    "recommendation biomarker": (add(of(HCC.GuidelineRecommendation, HCC.forBiomarker), HCC.forBiomarker,
+                                     R["drug"]["nivolumab"]), "hcc:forBiomarker must point to an hcc:Biomarker"),
+    "child-pugh class": (remove(of(HCC.GuidelineRecommendation, HCC.childPughClass), HCC.childPughClass, Literal("D")),
+                         "hcc:childPughClass is A, B or C"),
 }
 
 
-@pytest.mark.parametrize("shape", sorted(BREAKS))
+@pytest.mark.parametrize("shape", sorted(BREAKS) + sorted(MORE_BREAKS))
 def test_each_shape_rejects_its_broken_example(shape, data, ontology):
-    make, message = BREAKS[shape]
+    make, message = BREAKS.get(shape) or MORE_BREAKS[shape]
     node, remove, add = make(data)
     broken = Graph()
     broken += data
