@@ -151,7 +151,8 @@ def graph_typed_numbers(graph) -> dict[str, list[tuple[int, int, set[Decimal]]]]
     from hcc_kg.vocab import HCC, OA
 
     props = (HCC.value, HCC.valueBelow, HCC.ciLower, HCC.ciUpper, HCC.hazardRatio, HCC.pValue,
-             HCC.pValueBelow, HCC.relativeEffect, HCC.enrollment, HCC.patientCount, HCC.approvalYear)
+             HCC.pValueBelow, HCC.relativeEffect, HCC.enrollment, HCC.patientCount, HCC.approvalYear,
+             HCC.countryCount, HCC.centerCount, HCC.pooledStudyCount, HCC.evaluablePatients)
     out: dict[str, list[tuple[int, int, set[Decimal]]]] = {}
     for ev, src in graph.subject_objects(OA.hasSource):
         values: set[Decimal] = set()
@@ -159,6 +160,8 @@ def graph_typed_numbers(graph) -> dict[str, list[tuple[int, int, set[Decimal]]]]
             objects = [o for p in props for o in graph.objects(node, p)]
             objects += [o for q in graph.objects(node, HCC.quantity) for o in graph.objects(q, HCC.quantityValue)]
             values |= {Decimal(str(o)) for o in objects}
+            for day in graph.objects(node, HCC.approvalDate):  # 2023-01-31: "January 31, 2023"
+                values |= {Decimal(part) for part in str(day).split("-")}
         sid = str(src).rsplit("/", 1)[-1]
         for sel in graph.objects(ev, OA.hasSelector):
             start, end = graph.value(sel, OA.start), graph.value(sel, OA.end)

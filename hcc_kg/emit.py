@@ -28,6 +28,8 @@ STATEMENT_PROPERTY = {
     "design": HCC.design, "population": HCC.population, "status": HCC.recruitmentStatus,
     "country": HCC.country, "dose": HCC.doseText, "patients": HCC.patientCount,
     "regimen": HCC.statedRegimen, "prior_regimen": HCC.priorRegimen, "child_pugh": HCC.childPughClass,
+    "countries": HCC.countryCount, "centers": HCC.centerCount, "pooled_studies": HCC.pooledStudyCount,
+    "evaluable": HCC.evaluablePatients,
 }
 VALUE_SETS = {"phase": HCC.TrialPhase, "line": HCC.LineOfTherapy, "endpoint": HCC.Endpoint,
               "criteria": HCC.ResponseCriteria, "agency": HCC.RegulatoryAgency,
@@ -134,7 +136,7 @@ class Emitter:
             obj = self.regimen(stmt.regimen, f"{where}, field regimen")
         elif stmt.attribute in ("phase", "line"):
             obj = self.value(stmt.attribute, str(stmt.value), f"{where}, attribute {stmt.attribute}")
-        elif stmt.attribute in ("enrollment", "patients"):
+        elif stmt.attribute in m.COUNT_ATTRIBUTES:
             obj = Literal(int(stmt.value))
         else:
             obj = Literal(str(stmt.value))

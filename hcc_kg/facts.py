@@ -144,7 +144,7 @@ def _numbers(record: m.Sourced) -> list[tuple[str, Decimal]]:
         v = getattr(record, name, None)
         if isinstance(v, Decimal):
             out.append((name, v))
-    if isinstance(record, m.Statement) and record.attribute in ("enrollment", "patients"):
+    if isinstance(record, m.Statement) and record.attribute in m.COUNT_ATTRIBUTES:
         out.append(("value", Decimal(int(record.value))))
     if isinstance(record, m.Claim):
         out += [(f"values[{i}].value", v.value) for i, v in enumerate(record.values)]

@@ -99,8 +99,10 @@ class Named(Record):
 
 Attribute = Literal[
     "phase", "line", "enrollment", "design", "population", "status", "country", "dose", "patients",
-    "regimen", "prior_regimen", "child_pugh",
+    "regimen", "prior_regimen", "child_pugh", "countries", "centers", "pooled_studies", "evaluable",
 ]
+#: attributes whose value is a whole number
+COUNT_ATTRIBUTES = ("enrollment", "patients", "countries", "centers", "pooled_studies", "evaluable")
 #: attributes whose value is a regimen (a list of names), not a text or a number
 REGIMEN_ATTRIBUTES = ("regimen", "prior_regimen")
 
@@ -129,7 +131,7 @@ class Statement(Sourced):
             return self
         if self.value is None or self.regimen:
             raise ValueError(f"{self.attribute} takes value, not regimen")
-        if self.attribute in ("enrollment", "patients") and not isinstance(self.value, int):
+        if self.attribute in COUNT_ATTRIBUTES and not isinstance(self.value, int):
             raise ValueError(f"{self.attribute} must be a whole number (digits), not {self.value!r}")
         return self
 

@@ -116,11 +116,11 @@ class HCC(DefinedNamespace):
     RECIST11: URIRef
     RFSRate: URIRef
     ReceptorTyrosineKinase: URIRef
+    RecurrenceFreeSurvival: URIRef
     RecurrenceRate12Month: URIRef
     Regimen: URIRef
     RegulatoryAgency: URIRef
     RegulatoryApproval: URIRef
-    RecurrenceFreeSurvival: URIRef
     ResectionRate: URIRef
     ResponseCriteria: URIRef
     SecondLine: URIRef
@@ -154,6 +154,7 @@ class HCC(DefinedNamespace):
     basedOnStudy: URIRef
     biosimilarOf: URIRef
     category: URIRef
+    centerCount: URIRef
     chain: URIRef
     childPughClass: URIRef
     ciLower: URIRef
@@ -165,6 +166,7 @@ class HCC(DefinedNamespace):
     correctedValue: URIRef
     correction: URIRef
     country: URIRef
+    countryCount: URIRef
     curatorNote: URIRef
     describes: URIRef
     design: URIRef
@@ -176,6 +178,7 @@ class HCC(DefinedNamespace):
     endpoint: URIRef
     enrollment: URIRef
     esmoLevel: URIRef
+    evaluablePatients: URIRef
     evidenceLevel: URIRef
     evidenceRank: URIRef
     excerpt: URIRef
@@ -198,6 +201,7 @@ class HCC(DefinedNamespace):
     pValueBelow: URIRef
     patientCount: URIRef
     phase: URIRef
+    pooledStudyCount: URIRef
     population: URIRef
     populationText: URIRef
     priorRegimen: URIRef

@@ -43,3 +43,54 @@ def test_every_table_row_is_accounted_for(key, row, built):
     used = set(graph.subjects(None, evidence)) - {evidence}
     corrected = (evidence, HCC.correction, None) in graph
     assert used or corrected, f"{key} row {row.row} is in no fact"
+
+
+# --- typed values: every covered number is a typed value, or text for a listed reason ----------
+
+
+@pytest.fixture(scope="module")
+def typed_results(built):
+    from hcc_kg.coverage import graph_typed_numbers
+
+    _, result = built
+    graph = result.graphs["asserted"]
+    return {c.source.id: c for c in coverage(load_sources(), graph_quote_spans(graph), graph_typed_numbers(graph))}
+
+
+@pytest.mark.parametrize("source", sorted(REACHED))
+def test_no_number_is_held_only_as_text(typed_results, source):
+    cov = typed_results[source]
+    text = cov.source.text
+    assert [text[s.start - 40:s.end + 40] for s in cov.text_only()] == []
+    # and the typed share is most of what is covered (the rest is text for a listed reason)
+    checked = [s for s in cov.counted() if s.covered]
+    assert sum(bool(s.typed) for s in checked) > 0.85 * len(checked)
+
+
+def test_a_number_only_in_text_is_reported(built):
+    """Broken input: COSMIC-312's "324 patients (76%)" without its count measurement."""
+    from rdflib import Graph, Literal, XSD
+
+    from hcc_kg.coverage import graph_typed_numbers, report
+
+    _, result = built
+    graph = Graph()
+    graph += result.graphs["asserted"]
+    count = Literal("324", datatype=XSD.decimal)
+    assert (None, HCC.value, count) in graph
+    graph.remove((None, HCC.value, count))
+    results = coverage(load_sources(), graph_quote_spans(graph), graph_typed_numbers(graph))
+    s001 = {c.source.id: c for c in results}["s001"]
+    assert [s001.source.text[s.start:s.end] for s in s001.text_only()] == ["324"]
+    assert "1 are held only as text" in report(results) and "a total of **324** patients" in report(results)
+
+
+def test_bad_text_only_pattern_names_the_file(tmp_path, monkeypatch):
+    from hcc_kg import coverage as cov_module
+    from hcc_kg.errors import HccKgError
+
+    bad = tmp_path / "coverage-exclusions.yaml"
+    bad.write_text("text_only:\n- pattern: '(unclosed'\n  reason: broken on purpose\n", encoding="utf-8")
+    monkeypatch.setattr(cov_module, "EXCLUSIONS", bad)
+    with pytest.raises(HccKgError, match=r"coverage-exclusions.yaml: bad text_only entry"):
+        coverage(load_sources(), {}, {})
