@@ -132,6 +132,16 @@ def test_chance001_drug_class_is_a_conflict(conflicts):
                       ("TACE + unspecified molecular targeted drug + unspecified PD-L1 inhibitor", "s000 table-1 row 14")}
 
 
+def test_orient32_partner_named_three_ways(conflicts):
+    # s000 text "sintilimab combined with bevacizumab", s000 Table 1 "Sintilimab + Bevacizumab",
+    # s001 text "sintilimab in combination with IBI-305" (the biosimilar)
+    pairs = _pair(conflicts, "ORIENT-32: IBI305 + sintilimab", "regimen")
+    assert {frozenset((v, s) for v, s, _ in p) for p in pairs} == {
+        frozenset({("bevacizumab + sintilimab", "s000 text"), ("IBI305 + sintilimab", "s001 text")}),
+        frozenset({("bevacizumab + sintilimab", "s000 table-1 row 10"), ("IBI305 + sintilimab", "s001 text")}),
+    }
+
+
 # --- zeros and "none" ----------------------------------------------------------------------------
 
 
