@@ -111,6 +111,13 @@ def coverage(sources: dict[str, Source], quote_spans: dict[str, list[tuple[int, 
     return result
 
 
+def _in_context(text: str, span: Span, context: int) -> str:
+    """One listed number, bold, with ``context`` characters either side and its section."""
+    before = text[max(0, span.start - context):span.start].replace("\n", " ")
+    after = text[span.end:span.end + context].replace("\n", " ")
+    return f"- {span.start}: …{before}**{text[span.start:span.end]}**{after}… ({span.section})"
+
+
 def report(results: list[SourceCoverage], context: int = 50) -> str:
     lines = ["# Coverage: numbers stated in the sources and the evidence quotes that cover them", ""]
     for cov in results:
@@ -125,21 +132,15 @@ def report(results: list[SourceCoverage], context: int = 50) -> str:
         uncovered = [s for s in counted if not s.covered]
         lines += ["", f"Uncovered ({len(uncovered)}):", ""]
         text = cov.source.text
-        for s in uncovered:
-            before = text[max(0, s.start - context):s.start].replace("\n", " ")
-            after = text[s.end:s.end + context].replace("\n", " ")
-            lines.append(f"- {s.start}: …{before}**{text[s.start:s.end]}**{after}… ({s.section})")
+        lines += [_in_context(text, s, context) for s in uncovered]
         checked = [s for s in counted if s.covered and s.typed is not None]
         if checked:
             text_only = cov.text_only()
             explained = [s for s in checked if not s.typed and s.text_reason]
-            lines += ["", f"Typed values: {sum(bool(s.typed) for s in checked)} of {len(checked)} covered numbers "
+            header = (f"Typed values: {sum(bool(s.typed) for s in checked)} of {len(checked)} covered numbers "
                       f"are typed values; {len(explained)} are text by a listed reason; "
-                      f"{len(text_only)} are held only as text:", ""]
-            for s in text_only:
-                before = text[max(0, s.start - context):s.start].replace("\n", " ")
-                after = text[s.end:s.end + context].replace("\n", " ")
-                lines.append(f"- {s.start}: …{before}**{text[s.start:s.end]}**{after}… ({s.section})")
+                      f"{len(text_only)} are held only as text:")
+            lines += ["", header, ""] + [_in_context(text, s, context) for s in text_only]
         lines.append("")
     return "\n".join(lines)
 

@@ -69,7 +69,7 @@ def test_no_number_is_held_only_as_text(typed_results, source):
 
 def test_a_number_only_in_text_is_reported(built):
     """Broken input: COSMIC-312's "324 patients (76%)" without its count measurement."""
-    from rdflib import Graph, Literal, XSD
+    from rdflib import XSD, Graph, Literal
 
     from hcc_kg.coverage import graph_typed_numbers, report
 

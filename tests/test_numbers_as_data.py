@@ -190,9 +190,12 @@ def test_baseline_shares_are_values_with_their_subgroup(graph):
               for m in graph.subjects(HCC.endpoint, HCC.BaselineShare)}
     assert shares == {
         ("leap-002-lenvatinib", "microvascular invasion (MVI)", Decimal("15.5")),
-        ("reflect-lenvatinib", "microvascular invasion (MVI)", Decimal("23")),
+        ("reflect-lenvatinib", "microvascular invasion (MVI)", Decimal(23)),
         ("tislelizumab-regorafenib-phase2-regorafenib-tislelizumab", "prior treatment with TKIs", Decimal("67.9")),
         ("tislelizumab-regorafenib-phase2-regorafenib-tislelizumab", "prior treatment with TKIs plus PD-1 antibodies", Decimal("21.4")),
+        # s000: "A total of 19 patients were monitored ..., and 5 of the 8 positive patients ..., while only 1 of the 11 negative"
+        ("bavituximab-pembrolizumab-phase2-bavituximab-pembrolizumab", "immune-microenvironment marker positive (8 patients)", Decimal(8)),
+        ("bavituximab-pembrolizumab-phase2-bavituximab-pembrolizumab", "immune-microenvironment marker negative (11 patients)", Decimal(11)),
     }
 
 
@@ -210,19 +213,19 @@ def test_relative_effects_are_typed_with_direction(graph):
     # s001 ORIENT-32: "with a 43.1% reduction in the risk of death"
     assert ("orient-32-ibi305-sintilimab", "orient-32-sorafenib", HCC.OverallSurvival, Decimal("43.1"), HCC.Lower) in found
     # s000 HIMALAYA: "The STRIDE regimen reduced the risk of death by 22% (HR = 0.78, ...)"
-    assert ("himalaya-durvalumab-tremelimumab", "himalaya-sorafenib", HCC.OverallSurvival, Decimal("22"), HCC.Lower) in found
+    assert ("himalaya-durvalumab-tremelimumab", "himalaya-sorafenib", HCC.OverallSurvival, Decimal(22), HCC.Lower) in found
     # s000 HIMALAYA: "≥ grade 3 treatment-related AEs was 30% lower than that of the control group"
-    assert ("himalaya-durvalumab-tremelimumab", "himalaya-sorafenib", HCC.Grade3PlusTRAERate, Decimal("30"), HCC.Lower) in found
+    assert ("himalaya-durvalumab-tremelimumab", "himalaya-sorafenib", HCC.Grade3PlusTRAERate, Decimal(30), HCC.Lower) in found
     # s001 IMbrave050: "reduced the risk of disease recurrence, distant metastasis, or death ... by 28%"
     assert ("imbrave050-atezolizumab-bevacizumab", "imbrave050-unnamed-control-treatment", HCC.RecurrenceFreeSurvival,
-            Decimal("28"), HCC.Lower) in found
+            Decimal(28), HCC.Lower) in found
 
 
 def test_design_target_is_not_a_result(graph, conflicts):
     # s001 IMMUNIB: "Although the expected ORR of 40% was not reached" (the result was 28%)
     targets = [m for m in graph.subjects(HCC.designTarget, Literal(True))]
     assert [(str(graph.value(m, HCC.arm)).rsplit("/", 1)[-1], graph.value(m, HCC.value).toPython()) for m in targets] == [
-        ("immunib-lenvatinib-nivolumab", Decimal("40"))]
+        ("immunib-lenvatinib-nivolumab", Decimal(40))]
     assert not any("40%" in (r["value_a"] or "", r["value_b"] or "") for r in conflicts if r["entity"].startswith("IMMUNIB"))
 
 
