@@ -170,12 +170,24 @@ class Pool:
         self.context = multiprocessing.get_context("spawn")
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.workers: set[_Worker] = set()
+        self.lock = threading.Lock()
         self.restarts = 0
         self.closed = False
         workers = [self._start() for _ in range(size)]
         for worker in workers:
             self._ready(worker)
             self.idle.put(worker)
+        threading.Thread(target=self._supervise, name="hcc-kg-supervisor", daemon=True).start()
+
+    def _supervise(self) -> None:
+        """Replace an engine as soon as its process dies, busy or idle, and report it."""
+        from multiprocessing.connection import wait
+
+        while not self.closed:
+            watched = {w.process.sentinel: w for w in list(self.workers)}
+            for sentinel in wait(list(watched), timeout=1):
+                worker = watched[sentinel]
+                self._replace(worker, f"died (exit code {worker.process.exitcode})")
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
@@ -192,12 +204,15 @@ class Pool:
             raise HccKgError(f"an engine process did not start (exit code {worker.process.exitcode})")
 
     def _replace(self, worker: _Worker, why: str) -> None:
-        """Kill a worker and start its successor in the background (the caller answers at once)."""
+        """Kill a worker and start its successor in the background (the caller answers at once).
+        Called by the query that saw it fail and by the supervisor: the first call wins."""
+        with self.lock:
+            if worker not in self.workers:
+                return
+            self.workers.discard(worker)
+            self.restarts += 1
         worker.process.kill()
         worker.process.join(5)
-        worker.conn.close()
-        self.workers.discard(worker)
-        self.restarts += 1
         self.log(f"engine process {worker.process.pid} {why}; starting a new one")
 
         def restart() -> None:
@@ -228,9 +243,9 @@ class Pool:
             except queue.Empty:
                 return 503, "text/plain; charset=utf-8", (
                     f"all {self.size} query engines are busy; try again shortly\n").encode()
-            if worker.process.is_alive():
+            if worker in self.workers and worker.process.is_alive():
                 break
-            self._replace(worker, f"had died (exit code {worker.process.exitcode})")
+            self._replace(worker, f"died (exit code {worker.process.exitcode})")  # if not replaced yet
         try:
             worker.conn.send((text, accept))
             if worker.conn.poll(self.timeout):
