@@ -188,6 +188,21 @@ def serve(host: str, port: int, timeout: float, workers: int, memory_mb: int, al
 
 
 @main.command()
+@click.argument("folder", type=click.Path(path_type=str))
+@click.option("--release", type=click.Path(path_type=str), default=None, help="Release folder (default: graph/release).")
+def site(folder: str, release: str | None) -> None:
+    """Write the static site into FOLDER: a page per entity, the source viewer, plots (relative links)."""
+    import time
+    from pathlib import Path
+
+    from hcc_kg.site import build_site
+
+    started = time.perf_counter()
+    pages = build_site(Path(folder), Path(release) if release else None)
+    click.echo(f"wrote {folder}: {pages} pages in {time.perf_counter() - started:.1f} s")
+
+
+@main.command()
 @click.argument("url")
 @click.option("--graph", default=None, metavar="IRI",
               help="Merge every named graph into this one graph (default: keep the release's named graphs).")

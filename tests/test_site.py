@@ -1,0 +1,205 @@
+"""The site: entity pages, the source viewer, plots, `hcc-kg site` and `respond` (content negotiation).
+
+Drawn from the committed release (the release tests check it equals a fresh build)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from hcc_kg.cli import main
+from hcc_kg.constants import RELEASE, RELEASE_NQ, RESOURCE
+from hcc_kg.site import Site, SourceText, make_responder
+from hcc_kg.store import open_release, store_of
+
+EXACT = """PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?ev ?source ?start ?end ?exact WHERE {
+  ?ev oa:hasSource ?source ; oa:hasSelector ?p, ?q .
+  ?p oa:start ?start ; oa:end ?end . ?q oa:exact ?exact }"""
+
+
+@pytest.fixture(scope="module")
+def site():
+    return Site(open_release())
+
+
+@pytest.fixture(scope="module")
+def respond():
+    return make_responder(RELEASE)
+
+
+def marked(page: str) -> str:
+    """The text of every <mark class="hl"> in page order, as a browser's textContent gives it."""
+    return "".join(html.unescape(re.sub(r"<[^>]+>", "", m)) for m in re.findall(r'<mark class="hl"[^>]*>(.*?)</mark>',
+                                                                                 page, re.S))
+
+
+def test_every_evidence_highlights_exactly_its_quote(site):
+    """For all evidence in the release: the marked characters are the quote, tables included."""
+    rows = list(site.store.query(EXACT, use_default_graph_as_union=True))
+    assert len(rows) > 400
+    for row in rows:
+        sid = row["source"].value.rsplit("/", 1)[-1]
+        body = site.texts[sid].html(int(row["start"].value), int(row["end"].value))
+        assert marked(body) == row["exact"].value, row["ev"].value
+        assert body.count('id="hl"') == 1
+
+
+def test_tables_are_drawn_as_tables_with_rows(site):
+    page = site.page("resource/evidence/s001-12398-12500.html")
+    assert page.count('<table class="source-table"') == 2  # s001 Table 1 and Table 2
+    assert '<dd class="table-row">table-1, row 1</dd>' in page
+    assert re.search(r'<tr id="row-1"><td>(<span class="sep">.*?</span>)?<mark class="hl" id="hl">IMbrave 150', page)
+
+
+def test_source_text_is_escaped():
+    text = SourceText('He said "<script>alert(1)</script>" & left.', [])
+    body = str(text.html(9, 34))
+    assert "<script>" not in body
+    assert marked(body) == "<script>alert(1)</script>"
+
+
+def test_quote_with_script_renders_as_text(tmp_path):
+    """Curated text reaches pages only escaped: a quote, a note and a label holding <script>."""
+    nquads = (RELEASE / RELEASE_NQ).read_text(encoding="utf-8")
+    graph = "<https://w3id.org/hcc-kg/graph/asserted>"
+    evil = '"<script>alert(\\"x\\")</script>"'
+    extra = "\n".join([
+        f"<{RESOURCE}evidence/s001-6115-6286#quote> <http://www.w3.org/ns/oa#exact> {evil} {graph} .",
+        f"<{RESOURCE}study/imbrave150> <https://w3id.org/hcc-kg/ontology#curatorNote> {evil} {graph} .",
+        f"<{RESOURCE}study/imbrave150> <http://www.w3.org/2004/02/skos/core#altLabel> {evil} {graph} .",
+    ])
+    site = Site(store_of(nquads + extra + "\n"))
+    for path in ("resource/study/imbrave150.html", "resource/evidence/s001-6115-6286.html"):
+        page = site.page(path)
+        assert "<script>alert" not in page, path
+        assert "&lt;script&gt;alert(" in page, path
+
+
+def test_study_page_shows_arms_values_flags_and_plots(site):
+    page = site.page("resource/study/imbrave150.html")
+    for text in ("IMbrave150: atezolizumab + bevacizumab", "19.2", "13.4", "0.63", "0.46", "0.85", "NCT03434379",
+                 "https://www.clinicaltrials.gov/study/NCT03434379", "over 70 countries"):
+        assert text in page, text
+    assert 'class="badge disputed"' in page and 'class="badge conflict"' in page
+    assert page.count("<svg") == 2  # the forest plot and the response rates
+    assert 'id="hr-imbrave150-atezolizumab-bevacizumab-vs-sorafenib-qol-s000"' in page
+
+
+def test_inferred_classes_are_marked(site):
+    page = site.page("resource/drug/atezolizumab.html")
+    inferred = re.findall(r'<span class="class inferred"><a [^>]*>([^<]+)</a>', page)
+    asserted = re.findall(r'<span class="class asserted"><a [^>]*>([^<]+)</a>', page)
+    assert sorted(inferred) == ["PD-L1 inhibitor", "drug", "immune checkpoint inhibitor"]
+    assert asserted == ["monoclonal antibody"]
+    assert "atelizumab" in page  # a misspelling seen in s000
+
+
+def test_forest_plot_has_a_mark_per_hazard_ratio(site):
+    count = next(iter(site.store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?c <https://w3id.org/hcc-kg/ontology#hazardRatio> ?hr }",
+        use_default_graph_as_union=True)))["n"].value
+    page = site.page("index.html")
+    marks = re.findall(r'<g id="hr-[a-z0-9-]+" class="mark"><title>.*?<a xlink:href="([^"]+)"', page, re.S)
+    assert len(marks) == int(count) == 6
+    assert all(m.startswith("resource/evidence/") and m.endswith(".html#hl") for m in marks)
+
+
+def test_pages_are_deterministic_and_offline(site):
+    first = site.page("index.html")
+    assert first == Site(open_release()).page("index.html")
+    assert not re.search(r'(src|href)="(https?:)?//[^"]*\.(js|css)', first)  # no CDN
+    assert "<script src" not in first
+
+
+def test_site_command_writes_every_page(tmp_path):
+    target = tmp_path / "site"
+    result = CliRunner().invoke(main, ["site", str(target)])
+    assert result.exit_code == 0, result.output
+    assert re.match(r"wrote .*: \d+ pages in [\d.]+ s", result.output)
+    for path in ("index.html", "ontology.html", "static/site.css", "resource/study/imbrave150.html",
+                 "resource/evidence/s000-10579-10694.html", "resource/drug/index.html"):
+        assert (target / path).is_file(), path
+    page = (target / "resource/study/imbrave150.html").read_text(encoding="utf-8")
+    assert 'href="../../static/site.css"' in page and 'href="../drug/' not in page.split("<main>")[0]
+    assert not re.search(r'href="/', page)  # relative links only
+
+
+def test_site_command_refuses_a_file_as_target(tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("x")
+    result = CliRunner().invoke(main, ["site", str(target)])
+    assert result.exit_code == 1
+    assert result.output == f"error: {target}: exists and is not a folder\n"
+
+
+def test_turtle_description_has_the_evidence(respond):
+    from rdflib import Graph, Literal, URIRef
+
+    status, ctype, body = respond("/resource/study/imbrave150", "text/turtle")
+    assert (status, ctype) == (200, "text/turtle; charset=utf-8")
+    graph = Graph().parse(data=body.decode(), format="turtle")
+    oa = "http://www.w3.org/ns/oa#"
+    study = URIRef(RESOURCE + "study/imbrave150")
+    assert (study, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("IMbrave150", lang="en")) in graph
+    exact = Literal("The IMbrave150 study[39], conducted in over 70 countries, was a phase III, multicenter "
+                    "open-ended study.")
+    assert (URIRef(RESOURCE + "evidence/s000-10287-10391#quote"), URIRef(oa + "exact"), exact) in graph
+
+
+def test_approval_description_in_each_format(respond):
+    from rdflib import Graph, URIRef
+
+    iri = URIRef(RESOURCE + "approval/fda-2020-atezolizumab-bevacizumab-first-line")
+    graphs = {}
+    for accept, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld")):
+        status, ctype, body = respond("/resource/approval/fda-2020-atezolizumab-bevacizumab-first-line", accept)
+        assert status == 200 and ctype.startswith(accept)
+        graphs[fmt] = Graph().parse(data=body.decode(), format=fmt)
+        assert (iri, URIRef("https://w3id.org/hcc-kg/ontology#approvalYear"), None) in graphs[fmt]
+    assert len(graphs["turtle"]) == len(graphs["nt"]) == len(graphs["json-ld"]) > 10
+
+
+def test_browser_gets_html_and_extensions_override(respond):
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    status, ctype, body = respond("/resource/drug/atezolizumab", accept)
+    assert (status, ctype) == (200, "text/html; charset=utf-8") and b"<h1>atezolizumab" in body
+    assert respond("/resource/drug/atezolizumab.ttl", accept)[1] == "text/turtle; charset=utf-8"
+    assert respond("/resource/drug/atezolizumab", "")[1].startswith("text/html")
+    assert respond("/resource/drug/atezolizumab.html?x=1", "text/turtle")[1].startswith("text/html")
+    status, ctype, body = respond("/resource/drug/atezolizumab", "image/png")
+    assert status == 406 and b"text/turtle" in body
+
+
+def test_ontology_terms_dereference(respond):
+    from rdflib import Graph, URIRef
+
+    status, ctype, body = respond("/ontology", "text/turtle")
+    graph = Graph().parse(data=body.decode(), format="turtle")
+    assert (URIRef("https://w3id.org/hcc-kg/ontology#PD1Inhibitor"), None, None) in graph
+    status, ctype, body = respond("/ontology", "text/html")
+    assert status == 200 and b'id="PD1Inhibitor"' in body
+
+
+def test_unknown_iri_is_404_and_other_paths_are_not_ours(respond):
+    assert respond("/resource/drug/no-such-drug", "text/turtle")[0] == 404
+    assert respond("/resource/nokind/x", "text/html")[0] == 404
+    assert respond("/resource/drug/Bad_Slug", "text/html")[0] == 404
+    assert respond("/static/missing.js", "")[0] == 404
+    for path in ("/", "/query", "/store", "/update"):
+        assert respond(path, "text/html") is None, path
+
+
+def test_site_pages_are_served(respond):
+    for path, ctype in (("/index.html", "text/html"), ("/static/site.css", "text/css"),
+                        ("/resource/study/index.html", "text/html"),
+                        ("/resource/evidence/s001-6115-6286.html", "text/html")):
+        status, got, body = respond(path, "*/*")
+        assert status == 200 and got.startswith(ctype), path
+    body = respond("/resource/evidence/s001-6115-6286", "text/html")[2].decode()
+    assert marked(body) == ("In 2020, based on the results of IMbrave150, atezolizumab in combination with "
+                            "bevacizumab was approved by the FDA as the first-line treatment for unresectable "
+                            "advanced HCC")
