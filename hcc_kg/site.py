@@ -80,6 +80,7 @@ class Row:
     conflicts: list[Value] = field(default_factory=list)
     anchor: str = ""
     label: Value | None = None
+    title: Value | None = None
 
 
 def slug_of(iri: str) -> tuple[str, str] | None:
@@ -178,7 +179,8 @@ class Site:
         return Value(self.label(iri), href, inferred=inferred)
 
     def prop_label(self, prop: str) -> str:
-        return self.first(prop, LABEL) or prop.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        name = prop.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        return self.first(prop, LABEL) or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
 
     def evidence_of(self, node: str, root: str) -> list[Value]:
         out = []
@@ -234,6 +236,7 @@ class Site:
                          for other in sorted(self.pairs.get(node, ()))]
         if node.startswith(RESOURCE):
             row.label = Value(self.first(node, LABEL) or "details", self.href(node, root))
+            row.title = Value(self.title(node), self.href(node, root))
         return row
 
     def _notes(self, node: str) -> list[str]:
@@ -407,7 +410,7 @@ class Site:
         root = "../../"
         sid = iri.rsplit("/", 1)[-1]
         evidence = [(s, e, Value(self.evidence_name(ev) + f" {s}-{e}", self.href(ev, root)),
-                     [self.fact_row(f, root).label for f, p in self.into.get(ev, []) if p == DERIVED])
+                     [self.fact_row(f, root).title for f, p in self.into.get(ev, []) if p == DERIVED])
                     for s, e, ev in self.spans.get(sid, [])]
         props = [(self.prop_label(p), [self.value(o, root) for o in objs])
                  for p, objs in sorted(self.out[iri].items()) if p not in (RDF_TYPE, LABEL)]
@@ -566,7 +569,8 @@ class SourceText:
         else:
             header_start = self.text.index("\t", caption_end)
         bounds = [r.start for r in rows] + [rows[-1].end]
-        return {"caption": Block(start, header_start), "header": self._cells(layout, header_start, first),
+        return {"id": rows[0].table, "caption": Block(start, header_start),
+                "header": self._cells(layout, header_start, first),
                 "rows": [(r.row, self._cells(layout, a, b)) for r, a, b in zip(rows, bounds, bounds[1:])]}
 
     def piece(self, start: int, end: int, hs: int, he: int) -> str:
@@ -596,12 +600,12 @@ class SourceText:
         if table is None:
             return f'<p data-start="{start}">{self.piece(start, end, hs, he)}</p>\n'
         cap = table["caption"]
-        out = [f'<table class="source-table" data-start="{start}">',
+        out = [f'<table class="source-table" id="{table["id"]}" data-start="{start}">',
                f"<caption>{self.piece(cap.start, cap.end, hs, he)}</caption>\n<thead><tr>"]
         out += [f"<th>{self.piece(c.start, c.end, hs, he)}</th>" for c in table["header"]]
         out.append("</tr></thead>\n<tbody>\n")
         for number, cells in table["rows"]:
-            out.append(f'<tr id="row-{number}">')
+            out.append(f'<tr id="{table["id"]}-row-{number}">')
             out += [f"<td>{self.piece(c.start, c.end, hs, he)}</td>" for c in cells]
             out.append("</tr>\n")
         out.append("</tbody></table>\n")

@@ -34,7 +34,7 @@ def respond():
 def marked(page: str) -> str:
     """The text of every <mark class="hl"> in page order, as a browser's textContent gives it."""
     return "".join(html.unescape(re.sub(r"<[^>]+>", "", m)) for m in re.findall(r'<mark class="hl"[^>]*>(.*?)</mark>',
-                                                                                 page, re.S))
+                                                                                 page, re.DOTALL))
 
 
 def test_every_evidence_highlights_exactly_its_quote(site):
@@ -52,7 +52,7 @@ def test_tables_are_drawn_as_tables_with_rows(site):
     page = site.page("resource/evidence/s001-12398-12500.html")
     assert page.count('<table class="source-table"') == 2  # s001 Table 1 and Table 2
     assert '<dd class="table-row">table-1, row 1</dd>' in page
-    assert re.search(r'<tr id="row-1"><td>(<span class="sep">.*?</span>)?<mark class="hl" id="hl">IMbrave 150', page)
+    assert re.search(r'<tr id="table-1-row-1"><td>(<span class="sep">.*?</span>)?<mark class="hl" id="hl">IMbrave 150', page)
 
 
 def test_source_text_is_escaped():
@@ -103,7 +103,7 @@ def test_forest_plot_has_a_mark_per_hazard_ratio(site):
         "SELECT (COUNT(*) AS ?n) WHERE { ?c <https://w3id.org/hcc-kg/ontology#hazardRatio> ?hr }",
         use_default_graph_as_union=True)))["n"].value
     page = site.page("index.html")
-    marks = re.findall(r'<g id="hr-[a-z0-9-]+" class="mark"><title>.*?<a xlink:href="([^"]+)"', page, re.S)
+    marks = re.findall(r'<g id="hr-[a-z0-9-]+" class="mark"><title>.*?<a xlink:href="([^"]+)"', page, re.DOTALL)
     assert len(marks) == int(count) == 6
     assert all(m.startswith("resource/evidence/") and m.endswith(".html#hl") for m in marks)
 
@@ -177,10 +177,10 @@ def test_browser_gets_html_and_extensions_override(respond):
 def test_ontology_terms_dereference(respond):
     from rdflib import Graph, URIRef
 
-    status, ctype, body = respond("/ontology", "text/turtle")
+    _, _, body = respond("/ontology", "text/turtle")
     graph = Graph().parse(data=body.decode(), format="turtle")
     assert (URIRef("https://w3id.org/hcc-kg/ontology#PD1Inhibitor"), None, None) in graph
-    status, ctype, body = respond("/ontology", "text/html")
+    status, _, body = respond("/ontology", "text/html")
     assert status == 200 and b'id="PD1Inhibitor"' in body
 
 
