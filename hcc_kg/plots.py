@@ -130,6 +130,11 @@ def _svg(fig, salt: str, marks: list[Mark]) -> Markup:
     return Markup(svg)
 
 
+def short(text: str, size: int = 60) -> str:
+    """A row label that fits beside the plot (the mark's tooltip keeps the whole text)."""
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
 def _rows(marks: list[Mark], by_label: bool):
     """y positions, top to bottom: a heading row per group, then its rows (one per label or mark)."""
     lines, ys, y, group = [], {}, 0, None
@@ -176,7 +181,7 @@ def forest_svg(site, root: str, studies: list[str] | None = None) -> Markup | No
         point.set_url(m.href)
         ax.text(1.02, y, m.text, transform=ax.get_yaxis_transform(), va="center", fontsize=8)
     for y, text, heading in lines:
-        ax.text(-0.02, y, text, transform=ax.get_yaxis_transform(), ha="right", va="center",
+        ax.text(-0.02, y, short(text, 80), transform=ax.get_yaxis_transform(), ha="right", va="center",
                 fontsize=8.5 if heading else 8, fontweight="bold" if heading else "normal")
     ax.set_yticks([])
     ax.set_xlabel("hazard ratio (log scale; < 1 favours the experimental arm)", fontsize=8)
@@ -194,7 +199,7 @@ def response_svg(site, root: str, studies: list[str] | None = None) -> Markup | 
         return None
     lines, ys, bottom = _rows(marks, by_label=True)
     fig = Figure(figsize=(10, 1.1 + ROW_INCHES * (len(lines) + 1)))
-    ax = fig.add_axes((0.4, 0.7 / fig.get_figheight(), 0.55, 1 - 1.1 / fig.get_figheight()))
+    ax = fig.add_axes((0.42, 0.7 / fig.get_figheight(), 0.55, 1 - 1.1 / fig.get_figheight()))
     ax.set_xlim(0, 100)
     ax.set_ylim(bottom + 0.5, 0.5)
     styles = {series: (shape, colour) for series, shape, colour in
@@ -205,7 +210,7 @@ def response_svg(site, root: str, studies: list[str] | None = None) -> Markup | 
                          gid=m.gid, color=colour, alpha=0.85, markerfacecolor="white" if m.disputed else colour)
         point.set_url(m.href)
     for y, text, heading in lines:
-        ax.text(-0.01, y, text, transform=ax.get_yaxis_transform(), ha="right", va="center",
+        ax.text(-0.01, y, short(text), transform=ax.get_yaxis_transform(), ha="right", va="center",
                 fontsize=8.5 if heading else 8, fontweight="bold" if heading else "normal")
     for series, (shape, colour) in styles.items():
         ax.plot([], [], marker=shape, color=colour, linestyle="none", label=series)

@@ -513,12 +513,28 @@ class Site:
         graph = ox.NamedNode(GRAPH + "ontology")
         return sorted({q.triple for q in self.store.quads_for_pattern(None, None, None, graph)}, key=str)
 
+    @cached_property
+    def prefixes(self) -> dict[str, str]:
+        from hcc_kg.publish import prefixes
+
+        return prefixes()
+
     def rdf(self, triples: list, fmt: str) -> bytes:
         import pyoxigraph as ox
 
-        from hcc_kg.publish import prefixes
+        return ox.serialize(triples, format=getattr(ox.RdfFormat, FORMATS[fmt][1]), prefixes=self.prefixes)
 
-        return ox.serialize(triples, format=getattr(ox.RdfFormat, FORMATS[fmt][1]), prefixes=prefixes())
+    def documents(self) -> dict[str, bytes]:
+        """Every RDF file of the static site: each entity's description and the ontology, in each format."""
+        out = {}
+        for nodes in self.kinds().values():
+            for node in nodes:
+                kind, slug = slug_of(node)
+                triples = self.description(node)
+                out.update({f"resource/{kind}/{slug}.{ext}": self.rdf(triples, ext) for ext in FORMATS})
+        ontology = self.ontology_triples()
+        out.update({f"ontology.{ext}": self.rdf(ontology, ext) for ext in FORMATS})
+        return out
 
 
 # --- the source text, drawn as paragraphs and tables -----------------------------------------------
@@ -637,7 +653,8 @@ def css() -> bytes:
 
 
 def build_site(target: Path, release: Path | None = None) -> int:
-    """Write every page under ``target`` (written to a temporary folder, moved in last); page count."""
+    """Write every page (and each entity's RDF description as .ttl, .nt, .jsonld) under ``target``,
+    written to a temporary folder and moved in last; the number of HTML pages."""
     from hcc_kg.store import open_release
 
     site = Site(open_release(release or RELEASE))
@@ -653,6 +670,8 @@ def build_site(target: Path, release: Path | None = None) -> int:
             out = tmp / path
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(html, encoding="utf-8")
+        for path, data in site.documents().items():
+            (tmp / path).write_bytes(data)
         (tmp / "static").mkdir()
         (tmp / "static" / "site.css").write_bytes(css())
         if target.exists():

@@ -115,12 +115,14 @@ def test_pages_are_deterministic_and_offline(site):
     assert "<script src" not in first
 
 
+@pytest.mark.slow
 def test_site_command_writes_every_page(tmp_path):
     target = tmp_path / "site"
     result = CliRunner().invoke(main, ["site", str(target)])
     assert result.exit_code == 0, result.output
     assert re.match(r"wrote .*: \d+ pages in [\d.]+ s", result.output)
-    for path in ("index.html", "ontology.html", "static/site.css", "resource/study/imbrave150.html",
+    for path in ("index.html", "ontology.html", "ontology.ttl", "static/site.css", "resource/study/imbrave150.html",
+                 "resource/study/imbrave150.ttl", "resource/study/imbrave150.nt", "resource/study/imbrave150.jsonld",
                  "resource/evidence/s000-10579-10694.html", "resource/drug/index.html"):
         assert (target / path).is_file(), path
     page = (target / "resource/study/imbrave150.html").read_text(encoding="utf-8")
