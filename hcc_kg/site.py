@@ -15,6 +15,7 @@ import itertools
 import re
 import shutil
 import tempfile
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -657,12 +658,21 @@ def build_site(target: Path, release: Path | None = None) -> int:
     written to a temporary folder and moved in last; the number of HTML pages."""
     from hcc_kg.store import open_release
 
-    site = Site(open_release(release or RELEASE))
     target = Path(target)
     if target.exists() and not target.is_dir():
         raise HccKgError(f"{target}: exists and is not a folder")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=target.parent))
+    if target.is_dir() and any(target.iterdir()) and not (target / "static" / "site.css").is_file():
+        raise HccKgError(f"{target}: a folder with other files in it; give a new or empty folder, or an earlier site "
+                         "(it is replaced)")
+    ancestor = next(p for p in target.parents if p.exists())
+    if not ancestor.is_dir():
+        raise HccKgError(f"{target}: cannot write the site: {ancestor} is not a folder")
+    site = Site(open_release(release or RELEASE))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=target.parent))
+    except OSError as err:
+        raise HccKgError(f"{target}: cannot write the site: {err.strerror or err}") from None
     try:
         paths = site.paths()
         for path in paths:
@@ -677,6 +687,9 @@ def build_site(target: Path, release: Path | None = None) -> int:
         if target.exists():
             shutil.rmtree(target)
         tmp.rename(target)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise HccKgError(f"{target}: cannot write the site: {err.strerror or err}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -697,13 +710,15 @@ def make_responder(release: Path | None = None):
     """``respond(path, accept)`` over the release: (status, content type, body), or None when the
     path is not the site's (the SPARQL endpoint and its query UI keep theirs)."""
     state: dict[str, Site] = {}
+    lock = threading.Lock()
 
     def site() -> Site:
-        if "site" not in state:
-            from hcc_kg.store import open_release
+        with lock:  # a threaded server's first requests must not index the release twice
+            if "site" not in state:
+                from hcc_kg.store import open_release
 
-            state["site"] = Site(open_release(release or RELEASE))
-        return state["site"]
+                state["site"] = Site(open_release(release or RELEASE))
+            return state["site"]
 
     def not_found(what: str) -> tuple[int, str, bytes]:
         return 404, "text/plain; charset=utf-8", f"not found: {what}\n".encode()

@@ -138,6 +138,21 @@ def test_site_command_refuses_a_file_as_target(tmp_path):
     assert result.output == f"error: {target}: exists and is not a folder\n"
 
 
+def test_site_command_never_replaces_a_folder_that_is_not_a_site(tmp_path):
+    (tmp_path / "notes.txt").write_text("keep me")
+    result = CliRunner().invoke(main, ["site", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {tmp_path}: a folder with other files in it;")
+    assert (tmp_path / "notes.txt").read_text() == "keep me" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_site_command_names_an_unwritable_target(tmp_path):
+    (tmp_path / "file").write_text("x")
+    result = CliRunner().invoke(main, ["site", str(tmp_path / "file" / "site")])
+    assert result.exit_code == 1
+    assert result.output == f"error: {tmp_path / 'file' / 'site'}: cannot write the site: {tmp_path / 'file'} is not a folder\n"
+
+
 def test_turtle_description_has_the_evidence(respond):
     from rdflib import Graph, Literal, URIRef
 
