@@ -12,11 +12,13 @@ import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
+from rdflib.namespace import RDFS
 
-from hcc_kg.constants import HCC
+from hcc_kg.vocab import HCC as V
+from hcc_kg.vocab import UNITS
 
-RESPONSE = (HCC + "ObjectiveResponseRate", HCC + "DiseaseControlRate")
-PERCENT = "http://purl.obolibrary.org/obo/UO_0000187"
+RESPONSE = (str(V.ObjectiveResponseRate), str(V.DiseaseControlRate))
+PERCENT = str(UNITS["percent"])
 ROW_INCHES = 0.24
 
 
@@ -41,16 +43,16 @@ def regimen_class(site, regimen: str | None) -> str:
     if regimen is None:
         return "other regimen"
     names = [site.label(t) for t in site.types(regimen)
-             if t != HCC + "Regimen" and site.first(t, "http://www.w3.org/2000/01/rdf-schema#subClassOf") == HCC + "Regimen"]
+             if t != str(V.Regimen) and site.first(t, str(RDFS.subClassOf)) == str(V.Regimen)]
     return "; ".join(sorted(names)) or "other regimen"
 
 
 def study_of(site, arm: str) -> str | None:
-    return next((s for s, p in site.into.get(arm, []) if p == HCC + "hasArm"), None)
+    return next((s for s, p in site.into.get(arm, []) if p == str(V.hasArm)), None)
 
 
 def _num(site, node: str, prop: str) -> tuple[float | None, str | None]:
-    text = site.first(node, HCC + prop)
+    text = site.first(node, str(V[prop]))
     return (float(text), text) if text is not None else (None, None)
 
 
@@ -61,12 +63,12 @@ def _evidence_href(site, node: str, root: str) -> str | None:
 
 def hazard_marks(site, root: str, studies: list[str] | None = None) -> list[Mark]:
     marks = []
-    for node in sorted({s for s in site.out if HCC + "hazardRatio" in site.out[s]}):
-        arm = site.first(node, HCC + "experimentalArm")
+    for node in sorted({s for s in site.out if str(V.hazardRatio) in site.out[s]}):
+        arm = site.first(node, str(V.experimentalArm))
         study = study_of(site, arm) if arm else None
         if studies is not None and study not in studies:
             continue
-        for i, term in enumerate(site.out[node][HCC + "hazardRatio"]):
+        for i, term in enumerate(site.out[node][str(V.hazardRatio)]):
             marks.append(_hazard_mark(site, root, node, arm, study, term.value, i))
     return sorted(marks, key=lambda m: (m.group, m.label))
 
@@ -76,15 +78,15 @@ def _hazard_mark(site, root: str, node: str, arm: str | None, study: str | None,
     hr = float(hr_text)
     low, low_text = _num(site, node, "ciLower")
     high, high_text = _num(site, node, "ciUpper")
-    comparator = site.first(node, HCC + "comparatorArm")
-    regimen = site.first(arm, HCC + "armRegimen") if arm else None
-    endpoint = site.label(site.first(node, HCC + "endpoint") or "")
-    subgroup = site.first(node, HCC + "subgroup")
-    vs = " vs ".join(site.label(site.first(a, HCC + "armRegimen") or a) for a in (arm, comparator) if a)
+    comparator = site.first(node, str(V.comparatorArm))
+    regimen = site.first(arm, str(V.armRegimen)) if arm else None
+    endpoint = site.label(site.first(node, str(V.endpoint)) or "")
+    subgroup = site.first(node, str(V.subgroup))
+    vs = " vs ".join(site.label(site.first(a, str(V.armRegimen)) or a) for a in (arm, comparator) if a)
     source = ", ".join(v.text for v in site.evidence_of(node, root))
     label = f"{site.title(study) if study else '?'}: {vs}" + (f", {subgroup}" if subgroup else "") + f" [{source}]"
     text = hr_text + (f" ({low_text}-{high_text})" if low_text and high_text else "")
-    disputed = site.first(node, HCC + "disputed") == "true"
+    disputed = site.first(node, str(V.disputed)) == "true"
     return Mark("hr-" + node.rsplit("/", 1)[-1] + (f"-{i + 1}" if i else ""),
                 f"{endpoint} · {regimen_class(site, regimen)}", label + (" (disputed)" if disputed else ""),
                 hr, text, _evidence_href(site, node, root), low, high, disputed)
@@ -94,23 +96,23 @@ def response_marks(site, root: str, studies: list[str] | None = None) -> list[Ma
     marks = []
     for endpoint in RESPONSE:
         for node, prop in site.into.get(endpoint, []):
-            if prop != HCC + "endpoint" or site.first(node, HCC + "unit") != PERCENT:
+            if prop != str(V.endpoint) or site.first(node, str(V.unit)) != PERCENT:
                 continue
             value, text = _num(site, node, "value")
-            arm = site.first(node, HCC + "arm")
+            arm = site.first(node, str(V.arm))
             study = study_of(site, arm) if arm else None
             if value is None or (studies is not None and study not in studies):
                 continue
-            regimen = site.first(arm, HCC + "armRegimen")
-            qualifiers = [site.first(node, HCC + p) for p in ("subgroup", "qualifier")]
-            criteria = site.first(node, HCC + "responseCriteria")
+            regimen = site.first(arm, str(V.armRegimen))
+            qualifiers = [site.first(node, str(V[p])) for p in ("subgroup", "qualifier")]
+            criteria = site.first(node, str(V.responseCriteria))
             extra = [q for q in qualifiers if q] + ([site.label(criteria)] if criteria else [])
             source = ", ".join(v.text for v in site.evidence_of(node, root))
             label = site.label(regimen) if regimen else site.title(arm)
             title = (f"{site.label(endpoint)} {text}% · {site.title(study) if study else ''} · {label}"
                      + (f" ({', '.join(extra)})" if extra else "") + f" [{source}]")
             marks.append(Mark("rr-" + node.rsplit("/", 1)[-1], regimen_class(site, regimen), label, value, title,
-                              _evidence_href(site, node, root), disputed=site.first(node, HCC + "disputed") == "true",
+                              _evidence_href(site, node, root), disputed=site.first(node, str(V.disputed)) == "true",
                               series=site.label(endpoint)))
     return sorted(marks, key=lambda m: (m.group, m.label, m.series, m.value, m.gid))
 

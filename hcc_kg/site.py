@@ -22,28 +22,27 @@ from functools import cached_property
 from pathlib import Path
 
 from markupsafe import Markup, escape
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
-from hcc_kg.constants import GRAPH, HCC, ONTOLOGY_IRI, QUERIES, RELEASE, RESOURCE
+from hcc_kg.constants import HCC, ONTOLOGY_IRI, QUERIES, RELEASE, RESOURCE
 from hcc_kg.errors import HccKgError
+from hcc_kg.vocab import GRAPHS, OA, UNITS
+from hcc_kg.vocab import HCC as V
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-OA = "http://www.w3.org/ns/oa#"
-DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-LABEL, ALT, NOTATION, DEFINITION = RDFS + "label", SKOS + "altLabel", SKOS + "notation", SKOS + "definition"
-MATCHES = tuple(SKOS + m for m in ("exactMatch", "closeMatch", "relatedMatch", "narrowMatch", "broadMatch"))
-INFERRED = GRAPH + "inferred"
-NOTE, DISPUTED, DESCRIBES = HCC + "curatorNote", HCC + "disputed", HCC + "describes"
+RDF_TYPE, LABEL, DERIVED = str(RDF.type), str(RDFS.label), str(PROV.wasDerivedFrom)
+ALT, NOTATION, DEFINITION = str(SKOS.altLabel), str(SKOS.notation), str(SKOS.definition)
+MATCHES = tuple(str(m) for m in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch, SKOS.narrowMatch,
+                                 SKOS.broadMatch))
+INFERRED = str(GRAPHS["inferred"])
+NOTE, DISPUTED, DESCRIBES = str(V.curatorNote), str(V.disputed), str(V.describes)
 #: properties that lead from an entity to its parts, whose facts its page shows too (a study's arms)
-PARTS = (HCC + "hasArm",)
+PARTS = (str(V.hasArm),)
 #: properties an evidence page follows to the nodes that belong to it (selectors, corrections)
-EVIDENCE_PARTS = (OA + "hasSelector", HCC + "correction")
+EVIDENCE_PARTS = (str(OA.hasSelector), str(V.correction))
 #: classes whose individuals read better by their notation (mOS, FDA, III) than their label
-BY_NOTATION = tuple(HCC + c for c in ("Endpoint", "TrialPhase", "RegulatoryAgency", "Guideline",
-                                      "ResponseCriteria"))
+BY_NOTATION = tuple(str(c) for c in (V.Endpoint, V.TrialPhase, V.RegulatoryAgency, V.Guideline, V.ResponseCriteria))
 #: property order in fact tables; the rest follow alphabetically by label
-ORDER = [HCC + p for p in [
+ORDER = [str(V[p]) for p in [
     "describes", "agent", "arm", "experimentalArm", "comparatorArm", "about", "endpoint", "subgroup",
     "adverseEvent", "value", "valueBelow", "notReached", "unit", "hazardRatio", "ciLower", "ciUpper", "pValue",
     "pValueBelow", "responseCriteria", "qualifier", "agency", "approvedRegimen", "recommendedRegimen", "guideline",
@@ -56,6 +55,8 @@ FORMATS = {  # extension -> (media type, pyoxigraph format name)
     "jsonld": ("application/ld+json", "JSON_LD"),
 }
 HTML = "text/html; charset=utf-8"
+#: UO unit IRI -> how a value's unit is written on a page
+UNIT_NAMES = {str(iri): {"month": "months", "percent": "%"}.get(name, name) for name, iri in UNITS.items()}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -149,12 +150,7 @@ class Site:
         label = self.first(iri, LABEL)
         if label:
             return label
-        from hcc_kg.vocab import UNITS
-
-        for name, unit in UNITS.items():
-            if str(unit) == iri:
-                return {"month": "months", "percent": "%"}.get(name, name)
-        return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        return UNIT_NAMES.get(iri) or iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
     def href(self, iri: str, root: str) -> str | None:
         """A relative link to the page of ``iri``; None for an IRI that has no page here."""
@@ -174,6 +170,8 @@ class Site:
         iri = self._key(term)
         inferred = node is not None and (node, prop, iri) in self.inferred and (node, prop, iri) not in self.asserted
         href = self.href(iri, root)
+        if iri in UNIT_NAMES:  # a unit reads as text (months, %), not as a link out
+            return Value(UNIT_NAMES[iri], inferred=inferred)
         if href is None and iri.startswith(("http://", "https://")):  # outside the graph: a link out
             label = self.label(iri)
             return Value(label if label != iri.rsplit("/", 1)[-1] else iri, iri, external=True, inferred=inferred)
@@ -192,16 +190,16 @@ class Site:
 
     def evidence_name(self, ev: str) -> str:
         """"s001 table-1 row 9", "s000 text", or the external source's host."""
-        source = self.first(ev, OA + "hasSource")
+        source = self.first(ev, str(OA.hasSource))
         if source is None:
-            url = self.first(ev, "http://purl.org/dc/terms/source") or ev
+            url = self.first(ev, str(DCTERMS.source)) or ev
             return "external: " + re.sub(r"^https?://(www\.)?", "", url).split("/")[0]
         name = source.rsplit("/", 1)[-1]
-        table = self.first(ev, HCC + "tableName")
-        return f"{name} {table} row {self.first(ev, HCC + 'tableRow')}" if table else f"{name} text"
+        table = self.first(ev, str(V.tableName))
+        return f"{name} {table} row {self.first(ev, str(V.tableRow))}" if table else f"{name} text"
 
     def selector(self, ev: str, prop: str) -> str | None:
-        for sel in self.out.get(ev, {}).get(OA + "hasSelector", []):
+        for sel in self.out.get(ev, {}).get(str(OA.hasSelector), []):
             found = self.first(sel.value, prop)
             if found is not None:
                 return found
@@ -253,8 +251,8 @@ class Site:
         label = self.first(node, LABEL)
         if label:
             return label
-        parts = [self.label(o.value) for p in (HCC + "arm", HCC + "experimentalArm", HCC + "describes",
-                                                HCC + "endpoint") for o in self.out.get(node, {}).get(p, [])]
+        parts = [self.label(o.value) for p in (str(V.arm), str(V.experimentalArm), str(V.describes),
+                                                str(V.endpoint)) for o in self.out.get(node, {}).get(p, [])]
         where = slug_of(node)
         return ": ".join(parts) if parts else (where[1] if where else node)
 
@@ -264,7 +262,7 @@ class Site:
         rows: dict[tuple[str, str], Row] = {}
         own_evidence = self.evidence_of(node, root)
         for prop, objs in self.out.get(node, {}).items():
-            if prop in HIDDEN or prop == HCC + "correction":
+            if prop in HIDDEN or prop == str(V.correction):
                 continue
             for o in objs:
                 v = self.value(o, root, node, prop)
@@ -339,7 +337,7 @@ class Site:
             return self.source_page(iri)
         types = self.types(iri)
         classes = [Value(self.label(t), self.href(t, root), inferred=(iri, RDF_TYPE, t) not in self.asserted)
-                   for t in types]
+                   for t in types if t != str(OWL.NamedIndividual)]
         links = [(self.prop_label(p), [self.value(o, root) for o in self.out[iri].get(p, [])]) for p in MATCHES]
         plots = []
         if kind == "study":
@@ -371,33 +369,33 @@ class Site:
 
     def evidence_page(self, iri: str) -> str:
         root = "../../"
-        source = self.first(iri, OA + "hasSource")
+        source = self.first(iri, str(OA.hasSource))
         users = sorted({s for s, p in self.into.get(iri, []) if p == DERIVED})
         facts = [self.fact_row(f, root) for f in users]
         ctx = {"iri": iri, "title": f"Evidence {slug_of(iri)[1]}", "facts": facts,
                "name": self.evidence_name(iri), "notes": self._notes(iri)}
         if source is None:  # external evidence: a URL and an excerpt
-            return self.render("evidence.html", root, external=self.first(iri, "http://purl.org/dc/terms/source"),
-                               excerpt=self.first(iri, HCC + "excerpt"), nearby=[], **ctx)
+            return self.render("evidence.html", root, external=self.first(iri, str(DCTERMS.source)),
+                               excerpt=self.first(iri, str(V.excerpt)), nearby=[], **ctx)
         sid = source.rsplit("/", 1)[-1]
-        start, end = int(self.selector(iri, OA + "start")), int(self.selector(iri, OA + "end"))
-        exact = self.selector(iri, OA + "exact")
+        start, end = int(self.selector(iri, str(OA.start))), int(self.selector(iri, str(OA.end)))
+        exact = self.selector(iri, str(OA.exact))
         nearby = sorted({s for e in self.overlapping(sid, start, end) if e != iri
                          for s, p in self.into.get(e, []) if p == DERIVED} - set(users))
-        corrections = [self.fact_row(c.value, root) for c in self.out[iri].get(HCC + "correction", [])]
+        corrections = [self.fact_row(c.value, root) for c in self.out[iri].get(str(V.correction), [])]
         return self.render(
             "evidence.html", root, source=Value(self.title(source), self.href(source, root)), sid=sid,
-            start=start, end=end, exact=exact, table=self.first(iri, HCC + "tableName"),
-            row=self.first(iri, HCC + "tableRow"), corrections=corrections,
+            start=start, end=end, exact=exact, table=self.first(iri, str(V.tableName)),
+            row=self.first(iri, str(V.tableRow)), corrections=corrections,
             nearby=[self.fact_row(f, root) for f in nearby],
             body=self.texts[sid].html(start, end), **ctx)
 
     @cached_property
     def spans(self) -> dict[str, list[tuple[int, int, str]]]:
         out: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-        for ev in self.instances(HCC + "Evidence"):
-            source = self.first(ev, OA + "hasSource")
-            start, end = self.selector(ev, OA + "start"), self.selector(ev, OA + "end")
+        for ev in self.instances(str(V.Evidence)):
+            source = self.first(ev, str(OA.hasSource))
+            start, end = self.selector(ev, str(OA.start)), self.selector(ev, str(OA.end))
             if source and start is not None and end is not None:
                 out[source.rsplit("/", 1)[-1]].append((int(start), int(end), ev))
         for spans in out.values():
@@ -438,6 +436,7 @@ class Site:
 
     def overview(self) -> str:
         from hcc_kg.plots import forest_svg, response_svg
+        from hcc_kg.publish import DATASET
 
         root = ""
         kinds = [(k, len(v), f"resource/{k}/index.html") for k, v in self.kinds().items()]
@@ -446,7 +445,7 @@ class Site:
                             key=lambda v: v.text.lower())) for k in main]
         return self.render("overview.html", root, title="hcc-kg", kinds=kinds, lists=lists,
                            forest=forest_svg(self, root), response=response_svg(self, root),
-                           release=self.first("https://w3id.org/hcc-kg/", "http://purl.org/dc/terms/hasVersion"))
+                           release=self.first(str(DATASET), str(DCTERMS.hasVersion)))
 
     def ontology_page(self) -> str:
         root = ""
@@ -454,7 +453,7 @@ class Site:
         sections: dict[str, list] = defaultdict(list)
         for term in terms:
             types = self.types(term)
-            kind = ("classes" if "http://www.w3.org/2002/07/owl#Class" in types else
+            kind = ("classes" if str(OWL.Class) in types else
                     "properties" if any(t.endswith("Property") for t in types) else "individuals")
             rows = [(self.prop_label(p), [self.value(o, root) for o in objs])
                     for p, objs in self.out[term].items()
@@ -511,7 +510,7 @@ class Site:
     def ontology_triples(self) -> list:
         import pyoxigraph as ox
 
-        graph = ox.NamedNode(GRAPH + "ontology")
+        graph = ox.NamedNode(str(GRAPHS["ontology"]))
         return sorted({q.triple for q in self.store.quads_for_pattern(None, None, None, graph)}, key=str)
 
     @cached_property
