@@ -30,7 +30,7 @@ def main() -> None:
             link = driver.find_element(By.CSS_SELECTOR, "table.facts a.ev")
             driver.get(link.get_attribute("href"))
             driver.save_screenshot(str(OUT / "source-viewer.png"))
-            driver.get((site / "index.html").as_uri())
+            driver.get((site / "overview.html").as_uri())
             driver.set_window_size(1280, 1200)
             driver.find_element(By.CSS_SELECTOR, "#forest figure").screenshot(str(OUT / "forest-plot.png"))
     for png in sorted(OUT.glob("*.png")):

@@ -211,7 +211,8 @@ class Site:
     def _conflicts(self) -> dict[str, set[str]]:
         """node -> the nodes it disagrees with, by the canned ``conflicts`` query's own rules."""
         text = (QUERIES / "conflicts.rq").read_text(encoding="utf-8")
-        text, n = re.subn(r"SELECT DISTINCT [^\n]*WHERE \{", "SELECT DISTINCT ?na ?nb WHERE {", text, count=1)
+        text, n = re.subn(r"SELECT DISTINCT .*?WHERE \{", "SELECT DISTINCT ?na ?nb WHERE {", text, count=1,
+                          flags=re.DOTALL)
         if n != 1:
             raise HccKgError(f"{QUERIES / 'conflicts.rq'}: no SELECT DISTINCT ... WHERE line to project")
         pairs: dict[str, set[str]] = defaultdict(set)
@@ -465,7 +466,7 @@ class Site:
 
     # --- the whole site ----------------------------------------------------------------------------
     def paths(self) -> list[str]:
-        out = ["index.html", "ontology.html"]
+        out = ["overview.html", "ontology.html"]
         for kind, nodes in self.kinds().items():
             out.append(f"resource/{kind}/index.html")
             out += [f"resource/{kind}/{slug_of(n)[1]}.html" for n in nodes]
@@ -473,7 +474,7 @@ class Site:
 
     def page(self, path: str) -> str | None:
         """The HTML of a site path ("resource/drug/atezolizumab.html"); None if there is none."""
-        if path == "index.html":
+        if path in ("overview.html", "index.html"):
             return self.overview()
         if path == "ontology.html":
             return self.ontology_page()
@@ -649,7 +650,8 @@ def environment():
 
 
 def css() -> bytes:
-    return (Path(__file__).parent / "templates" / "site.css").read_bytes()
+    """The site's one style sheet (in the package's static folder, which `hcc-kg serve` also serves)."""
+    return (Path(__file__).parent / "static" / "site.css").read_bytes()
 
 
 def build_site(target: Path, release: Path | None = None) -> int:
@@ -679,6 +681,7 @@ def build_site(target: Path, release: Path | None = None) -> int:
             out = tmp / path
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(html, encoding="utf-8")
+        shutil.copyfile(tmp / "overview.html", tmp / "index.html")  # the folder opens on the overview
         for path, data in site.documents().items():
             (tmp / path).write_bytes(data)
         (tmp / "static").mkdir()
@@ -722,15 +725,15 @@ def make_responder(release: Path | None = None):
     def not_found(what: str) -> tuple[int, str, bytes]:
         return 404, "text/plain; charset=utf-8", f"not found: {what}\n".encode()
 
-    def respond(path: str, accept: str = "") -> tuple[int, str, bytes] | None:
-        path = path.split("?", 1)[0].split("#", 1)[0]
+    def respond(path: str, accept: str | None = "") -> tuple[int, str, bytes] | None:
+        path, accept = path.split("?", 1)[0].split("#", 1)[0], accept or ""
         if len(path) > 1024:
             return 414, "text/plain; charset=utf-8", b"path too long\n"
         if path == "/static/site.css":
             return 200, "text/css; charset=utf-8", css()
         if path.startswith("/static/"):
             return not_found(path)
-        if path in ("/index.html", "/ontology.html"):
+        if path in ("/overview.html", "/ontology.html"):
             return 200, HTML, site().page(path[1:]).encode()
         m = re.fullmatch(r"/(ontology|resource/([a-z]+)/([a-z0-9-]+))(?:\.(html|ttl|nt|jsonld))?", path)
         if not m:
@@ -761,7 +764,7 @@ def make_responder(release: Path | None = None):
 _default = None
 
 
-def respond(path: str, accept: str = "") -> tuple[int, str, bytes] | None:
+def respond(path: str, accept: str | None = "") -> tuple[int, str, bytes] | None:
     """The default release's pages and IRIs over HTTP (see make_responder)."""
     global _default
     if _default is None:

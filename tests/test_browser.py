@@ -153,7 +153,7 @@ def test_forest_plot_marks_every_hazard_ratio(browser, site, store):
     count = int(next(iter(store.query(
         "SELECT (COUNT(*) AS ?n) WHERE { ?c <https://w3id.org/hcc-kg/ontology#hazardRatio> ?hr }",
         use_default_graph_as_union=True)))["n"].value)
-    open_page(browser, site, "index.html")
+    open_page(browser, site, "overview.html")
     marks = browser.find_elements(By.CSS_SELECTOR, "#forest svg g.mark[id^='hr-']")
     assert len(marks) == count > 0
     himalaya = browser.find_element(By.CSS_SELECTOR, "#forest g.mark[id^='hr-himalaya'] a")

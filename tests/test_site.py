@@ -102,15 +102,15 @@ def test_forest_plot_has_a_mark_per_hazard_ratio(site):
     count = next(iter(site.store.query(
         "SELECT (COUNT(*) AS ?n) WHERE { ?c <https://w3id.org/hcc-kg/ontology#hazardRatio> ?hr }",
         use_default_graph_as_union=True)))["n"].value
-    page = site.page("index.html")
+    page = site.page("overview.html")
     marks = re.findall(r'<g id="hr-[a-z0-9-]+" class="mark"><title>.*?<a xlink:href="([^"]+)"', page, re.DOTALL)
     assert len(marks) == int(count) == 6
     assert all(m.startswith("resource/evidence/") and m.endswith(".html#hl") for m in marks)
 
 
 def test_pages_are_deterministic_and_offline(site):
-    first = site.page("index.html")
-    assert first == Site(open_release()).page("index.html")
+    first = site.page("overview.html")
+    assert first == Site(open_release()).page("overview.html")
     assert not re.search(r'(src|href)="(https?:)?//[^"]*\.(js|css)', first)  # no CDN
     assert "<script src" not in first
 
@@ -121,7 +121,7 @@ def test_site_command_writes_every_page(tmp_path):
     result = CliRunner().invoke(main, ["site", str(target)])
     assert result.exit_code == 0, result.output
     assert re.match(r"wrote .*: \d+ pages in [\d.]+ s", result.output)
-    for path in ("index.html", "ontology.html", "ontology.ttl", "static/site.css", "resource/study/imbrave150.html",
+    for path in ("index.html", "overview.html", "ontology.html", "ontology.ttl", "static/site.css", "resource/study/imbrave150.html",
                  "resource/study/imbrave150.ttl", "resource/study/imbrave150.nt", "resource/study/imbrave150.jsonld",
                  "resource/evidence/s000-10579-10694.html", "resource/drug/index.html"):
         assert (target / path).is_file(), path
@@ -186,6 +186,7 @@ def test_browser_gets_html_and_extensions_override(respond):
     assert (status, ctype) == (200, "text/html; charset=utf-8") and b"<h1>atezolizumab" in body
     assert respond("/resource/drug/atezolizumab.ttl", accept)[1] == "text/turtle; charset=utf-8"
     assert respond("/resource/drug/atezolizumab", "")[1].startswith("text/html")
+    assert respond("/resource/drug/atezolizumab", None)[1].startswith("text/html")  # no Accept header
     assert respond("/resource/drug/atezolizumab.html?x=1", "text/turtle")[1].startswith("text/html")
     status, ctype, body = respond("/resource/drug/atezolizumab", "image/png")
     assert status == 406 and b"text/turtle" in body
@@ -206,12 +207,12 @@ def test_unknown_iri_is_404_and_other_paths_are_not_ours(respond):
     assert respond("/resource/nokind/x", "text/html")[0] == 404
     assert respond("/resource/drug/Bad_Slug", "text/html")[0] == 404
     assert respond("/static/missing.js", "")[0] == 404
-    for path in ("/", "/query", "/store", "/update"):
+    for path in ("/", "/index.html", "/query", "/store", "/update"):
         assert respond(path, "text/html") is None, path
 
 
 def test_site_pages_are_served(respond):
-    for path, ctype in (("/index.html", "text/html"), ("/static/site.css", "text/css"),
+    for path, ctype in (("/overview.html", "text/html"), ("/static/site.css", "text/css"),
                         ("/resource/study/index.html", "text/html"),
                         ("/resource/evidence/s001-6115-6286.html", "text/html")):
         status, got, body = respond(path, "*/*")
