@@ -525,17 +525,16 @@ class Site:
 
         return ox.serialize(triples, format=getattr(ox.RdfFormat, FORMATS[fmt][1]), prefixes=self.prefixes)
 
-    def documents(self) -> dict[str, bytes]:
-        """Every RDF file of the static site: each entity's description and the ontology, in each format."""
-        out = {}
-        for nodes in self.kinds().values():
-            for node in nodes:
-                kind, slug = slug_of(node)
-                triples = self.description(node)
-                out.update({f"resource/{kind}/{slug}.{ext}": self.rdf(triples, ext) for ext in FORMATS})
-        ontology = self.ontology_triples()
-        out.update({f"ontology.{ext}": self.rdf(ontology, ext) for ext in FORMATS})
-        return out
+    def write(self, folder: Path, paths: list[str]) -> None:
+        """Write these site paths under ``folder``; an entity page gets its RDF description beside
+        it (.ttl, .nt, .jsonld). The folders must exist."""
+        for path in paths:
+            (folder / path).write_text(self.page(path), encoding="utf-8")
+            m = re.fullmatch(r"resource/([a-z]+)/([a-z0-9-]+)\.html", path)
+            if m and m[2] != "index":
+                triples = self.description(f"{RESOURCE}{m[1]}/{m[2]}")
+                for ext in FORMATS:
+                    (folder / f"resource/{m[1]}/{m[2]}.{ext}").write_bytes(self.rdf(triples, ext))
 
 
 # --- the source text, drawn as paragraphs and tables -----------------------------------------------
@@ -676,14 +675,13 @@ def build_site(target: Path, release: Path | None = None) -> int:
         raise HccKgError(f"{target}: cannot write the site: {err.strerror or err}") from None
     try:
         paths = site.paths()
-        for path in paths:
-            html = site.page(path)
-            out = tmp / path
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(html, encoding="utf-8")
+        for kind in site.kinds():
+            (tmp / "resource" / kind).mkdir(parents=True)
+        ontology = site.ontology_triples()
+        for ext in FORMATS:
+            (tmp / f"ontology.{ext}").write_bytes(site.rdf(ontology, ext))
+        _write_in_parallel(site, tmp, paths)
         shutil.copyfile(tmp / "overview.html", tmp / "index.html")  # the folder opens on the overview
-        for path, data in site.documents().items():
-            (tmp / path).write_bytes(data)
         (tmp / "static").mkdir()
         (tmp / "static" / "site.css").write_bytes(css())
         if target.exists():
@@ -696,6 +694,36 @@ def build_site(target: Path, release: Path | None = None) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return len(paths)
+
+
+_FORKED: dict[str, Site] = {}
+
+
+def _write_part(folder: str, paths: list[str]) -> int:
+    _FORKED["site"].write(Path(folder), paths)
+    return len(paths)
+
+
+def _write_in_parallel(site: Site, folder: Path, paths: list[str]) -> None:
+    """Pages written by one forked process per core (they share the indexed release, read-only)."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(4, os.cpu_count() or 1)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        site.write(folder, paths)
+        return
+    for name in ("texts", "spans", "prefixes"):  # computed once, before the fork
+        getattr(site, name)
+    _FORKED["site"] = site
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            done = [pool.submit(_write_part, str(folder), paths[i::workers]) for i in range(workers)]
+            for future in done:
+                future.result()
+    finally:
+        _FORKED.clear()
 
 
 def negotiate(accept: str, offers: list[str]) -> str | None:
