@@ -155,7 +155,7 @@ def make_app(answer, host: str, allowed_hosts: tuple[str, ...] = (), cors: bool 
             found = site(path, request.headers.get("Accept"))
             if found is not None:
                 status, media, body = found
-                return Response(body, status=status, content_type=media)
+                return Response(body, status=status, content_type=media, headers={"Vary": "Accept"})
         return _plain(404, f"no such page: {path}")
 
     @Request.application
@@ -229,10 +229,9 @@ def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, ti
     if not _is_loopback(host):
         print(f"warning: binding to {host}: the endpoint is reachable from other machines; put it behind a "
               "reverse proxy", file=sys.stderr)
-    try:
-        from hcc_kg.site import respond as site
-    except ImportError:  # the site module is optional
-        site = None
+    from hcc_kg.site import make_responder
+
+    site = make_responder(release)  # the release's pages and IRIs; indexed on the first request
     engines: list = []  # the pool, started once the port is ours
     app = make_app(lambda text, accept: engines[0].answer(text, accept), host, allowed_hosts, cors, site)
     try:

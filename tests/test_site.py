@@ -221,3 +221,42 @@ def test_site_pages_are_served(respond):
     assert marked(body) == ("In 2020, based on the results of IMbrave150, atezolizumab in combination with "
                             "bevacizumab was approved by the FDA as the first-line treatment for unresectable "
                             "advanced HCC")
+
+
+@pytest.mark.slow
+def test_served_by_hcc_kg_serve_on_loopback():
+    """The IRIs through a real `hcc-kg serve`: Turtle with the evidence, HTML, 404, the style sheet."""
+    import sys
+    import urllib.error
+    import urllib.request
+
+    from rdflib import Graph, Literal, URIRef
+
+    from hcc_kg.serve import free_port, running
+
+    def get(path: str, accept: str) -> tuple[int, str, str, bytes]:
+        request = urllib.request.Request(url + path, headers={"Accept": accept})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, response.headers["Content-Type"], response.headers["Vary"], response.read()
+        except urllib.error.HTTPError as err:
+            return err.code, err.headers["Content-Type"], err.headers["Vary"], err.read()
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with running([sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port), "--release", str(RELEASE)],
+                 url + "/", 120):
+        status, ctype, vary, body = get("/resource/approval/fda-2020-atezolizumab-bevacizumab-first-line",
+                                        "text/turtle")
+        assert (status, ctype, vary) == (200, "text/turtle; charset=utf-8", "Accept")
+        graph = Graph().parse(data=body.decode(), format="turtle")
+        quote = URIRef(RESOURCE + "evidence/s001-6115-6286#quote")
+        assert (quote, URIRef("http://www.w3.org/ns/oa#exact"),
+                Literal("In 2020, based on the results of IMbrave150, atezolizumab in combination with bevacizumab "
+                        "was approved by the FDA as the first-line treatment for unresectable advanced HCC")) in graph
+        status, ctype, _, body = get("/resource/study/imbrave150", "text/html,application/xhtml+xml,*/*;q=0.8")
+        assert status == 200 and ctype.startswith("text/html") and b"<h1>IMbrave150" in body
+        assert get("/resource/study/no-such-trial", "text/turtle")[0] == 404
+        status, ctype, _, body = get("/static/site.css", "text/css")
+        assert status == 200 and ctype.startswith("text/css") and b"mark.hl" in body
+        assert get("/overview.html", "text/html")[0] == 200
