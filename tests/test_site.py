@@ -104,7 +104,7 @@ def test_forest_plot_has_a_mark_per_hazard_ratio(site):
         use_default_graph_as_union=True)))["n"].value
     page = site.page("overview.html")
     marks = re.findall(r'<g id="hr-[a-z0-9-]+" class="mark"><title>.*?<a xlink:href="([^"]+)"', page, re.DOTALL)
-    assert len(marks) == int(count) == 6
+    assert len(marks) == int(count) > 0
     assert all(m.startswith("resource/evidence/") and m.endswith(".html#hl") for m in marks)
 
 
