@@ -153,7 +153,7 @@ def graph_typed_numbers(graph) -> dict[str, list[tuple[int, int, set[Decimal]]]]
 
     props = (HCC.value, HCC.valueBelow, HCC.ciLower, HCC.ciUpper, HCC.hazardRatio, HCC.pValue,
              HCC.pValueBelow, HCC.relativeEffect, HCC.enrollment, HCC.patientCount, HCC.approvalYear,
-             HCC.countryCount, HCC.centerCount, HCC.pooledStudyCount, HCC.evaluablePatients)
+             HCC.countryCount, HCC.centerCount, HCC.pooledStudyCount, HCC.evaluablePatients, HCC.targetValue)
     out: dict[str, list[tuple[int, int, set[Decimal]]]] = {}
     for ev, src in graph.subject_objects(OA.hasSource):
         values: set[Decimal] = set()

@@ -270,10 +270,18 @@ class Emitter:
                  fact.subgroup or "", fact.adverse_event or "", fact.qualifier or "", fact.source,
                  f"{fact.table}-r{fact.row}" if fact.table else ""]
         node = self.iri("measurement", "-".join(p for p in parts if p), unique=True)
+        unit = fact.unit or ("month" if fact.endpoint in MONTH_ENDPOINTS else "percent")
+        if fact.design_target:  # a value to reach, not a result: no measurement for result queries to find
+            g.add((node, RDF.type, HCC.DesignTarget))
+            g.add((node, HCC.targetOfArm, arm))
+            g.add((node, HCC.endpoint, endpoint))
+            g.add((node, HCC.unit, UNITS[unit]))
+            g.add((node, HCC.targetValue, decimal(fact.value)))
+            self.evidence(fact, node)
+            return
         g.add((node, RDF.type, HCC.OutcomeMeasurement))
         g.add((node, HCC.arm, arm))
         g.add((node, HCC.endpoint, endpoint))
-        unit = fact.unit or ("month" if fact.endpoint in MONTH_ENDPOINTS else "percent")
         g.add((node, HCC.unit, UNITS[unit]))
         if fact.value is not None:
             g.add((node, HCC.value, decimal(fact.value)))
@@ -286,8 +294,6 @@ class Emitter:
                 g.add((node, prop, decimal(v)))
         if fact.criteria:
             g.add((node, HCC.responseCriteria, self.value("criteria", fact.criteria, f"{where}.criteria")))
-        if fact.design_target:
-            g.add((node, HCC.designTarget, Literal(True)))
         for prop, text in ((HCC.subgroup, fact.subgroup), (HCC.adverseEvent, fact.adverse_event),
                            (HCC.qualifier, fact.qualifier)):
             if text:

@@ -171,6 +171,8 @@ class Measurement(Sourced):
         given = [self.value is not None, self.below is not None, self.not_reached]
         if sum(given) != 1:
             raise ValueError("give exactly one of value, below, not_reached")
+        if self.design_target and self.value is None:
+            raise ValueError("a design_target needs its value")
         return self
 
 

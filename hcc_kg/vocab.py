@@ -40,6 +40,7 @@ class HCC(DefinedNamespace):
     CompleteResponseRate: URIRef
     Conversion: URIRef
     Disease: URIRef
+    DesignTarget: URIRef
     DiseaseControlRate: URIRef
     Drug: URIRef
     DualCheckpointRegimen: URIRef
@@ -170,7 +171,6 @@ class HCC(DefinedNamespace):
     curatorNote: URIRef
     describes: URIRef
     design: URIRef
-    designTarget: URIRef
     disputed: URIRef
     doseText: URIRef
     effect: URIRef
@@ -219,6 +219,8 @@ class HCC(DefinedNamespace):
     statedValue: URIRef
     subgroup: URIRef
     tableName: URIRef
+    targetOfArm: URIRef
+    targetValue: URIRef
     tableRow: URIRef
     topic: URIRef
     unit: URIRef

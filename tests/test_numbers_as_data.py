@@ -221,12 +221,17 @@ def test_relative_effects_are_typed_with_direction(graph):
             Decimal(28), HCC.Lower) in found
 
 
-def test_design_target_is_not_a_result(graph, conflicts):
+def test_design_target_is_not_a_result(graph, ask):
     # s001 IMMUNIB: "Although the expected ORR of 40% was not reached" (the result was 28%)
-    targets = [m for m in graph.subjects(HCC.designTarget, Literal(True))]
-    assert [(str(graph.value(m, HCC.arm)).rsplit("/", 1)[-1], graph.value(m, HCC.value).toPython()) for m in targets] == [
-        ("immunib-lenvatinib-nivolumab", Decimal(40))]
-    assert not any("40%" in (r["value_a"] or "", r["value_b"] or "") for r in conflicts if r["entity"].startswith("IMMUNIB"))
+    targets = list(graph.subjects(RDF.type, HCC.DesignTarget))
+    assert [(str(graph.value(t, HCC.targetOfArm)).rsplit("/", 1)[-1], graph.value(t, HCC.endpoint),
+             graph.value(t, HCC.targetValue).toPython()) for t in targets] == [
+        ("immunib-lenvatinib-nivolumab", HCC.ObjectiveResponseRate, Decimal(40))]
+    assert (targets[0], RDF.type, HCC.OutcomeMeasurement) not in graph
+    rows = [r for r in ask("regimen-outcomes", regimen="lenvatinib + nivolumab") if r["study"] == "IMMUNIB"]
+    # the results only: "the ORR was 28%" (s001 text) and 28.0 (s001 Table 1 row 14)
+    assert sorted((r["value"], r["source"]) for r in rows if r["endpoint"] == "ORR") == [
+        ("28%", "s001 table-1 row 14"), ("28%", "s001 text")]
 
 
 # --- recommendations with structured populations -------------------------------------------------

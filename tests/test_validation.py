@@ -101,6 +101,7 @@ BREAKS = {
     "ExternalEvidenceShape": (remove(of(HCC.ExternalEvidence), HCC.excerpt), "hcc:excerpt"),
     "RelativeEffectShape": (remove(of(HCC.ArmComparison, HCC.relativeEffect), HCC.effectDirection),
                             "needs exactly one hcc:effectDirection"),
+    "DesignTargetShape": (remove(of(HCC.DesignTarget), HCC.targetOfArm), "exactly one hcc:targetOfArm"),
     "StatedQuantityShape": (remove(of(HCC.StatedQuantity), HCC.quantityValue, Literal("3 months")),
                             "exactly one hcc:quantityValue, a decimal"),
 }
