@@ -14,6 +14,8 @@ FACTS = ROOT / "graph" / "facts"
 RELEASE = ROOT / "graph" / "release"
 QUERIES = ROOT / "queries"
 QC_QUERIES = QUERIES / "qc"
+#: pinned registry wheels (hcc-kg registries fetch); read by the curation step, never by the build
+REGISTRY_CACHE = ROOT / ".cache" / "registries"
 
 RELEASE_TTL = "hcc-kg.ttl"
 RELEASE_NQ = "hcc-kg.nq"

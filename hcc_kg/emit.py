@@ -403,11 +403,20 @@ class Emitter:
             entity = self.lexicon.resolve(mapping.name, f"{where}, field name", (mapping.kind,))
             recorded.add(entity)
             node = self.entity(entity)
+            files = {f.id for f in self.facts.of("registry-files")}
             for i, xref in enumerate(mapping.xrefs):
                 iri = bioregistry.get_iri(xref.curie)
                 if not iri:
                     raise HccKgError(f"{where}, field xrefs[{i}].curie: {xref.curie!r} has no Bioregistry prefix")
+                if xref.registry is not None and xref.registry not in files:
+                    raise HccKgError(f"{where}, field xrefs[{i}].registry: {xref.registry!r} is not in "
+                                     f"registry-files.yaml; known: {', '.join(sorted(files))}")
+                if xref.via is not None and xref.via not in {x.curie for x in mapping.xrefs}:
+                    raise HccKgError(f"{where}, field xrefs[{i}].via: {xref.via!r} is not one of this record's xrefs")
                 self.g.add((node, SKOS.exactMatch, URIRef(iri)))
+            for i, member in enumerate(mapping.members):
+                part = self.resolve(member.target, f"{where}, field members[{i}].target", "target")
+                self.g.add((node, HCC.hasMember, part))
         for kind in ("drug", "target"):
             for where, record in self.facts.where(f"{kind}s"):
                 if self.lexicon.resolve(record.name, where, (kind,)) not in recorded:

@@ -29,6 +29,7 @@ LIST_FILES: dict[str, type[BaseModel]] = {
     "claims.yaml": m.Claim,
     "tables.yaml": m.RowNote,
     "xrefs.yaml": m.Mapping,
+    "registry-files.yaml": m.RegistryFile,
 }
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")

@@ -21,13 +21,16 @@ from hcc_kg.constants import HCC, ONTOLOGY_IRI, RESOURCE, TERM_SOURCES
 from hcc_kg.errors import HccKgError
 from hcc_kg.facts import Facts, read_records
 from hcc_kg.lexicon import build_lexicon
-from hcc_kg.models import TermSource
+from hcc_kg.models import RegistryFile, TermSource, Xref
 from hcc_kg.sources import Source
 from hcc_kg.vocab import HCC as HCCNS
 
 COLUMNS = ["subject_id", "subject_label", "predicate_id", "object_id", "object_label",
-           "mapping_justification", "see_also", "comment"]
+           "mapping_justification", "reviewer_label", "mapping_provider", "see_also", "comment"]
 MANUAL = "semapv:ManualMappingCuration"
+LEXICAL = "semapv:LexicalMatching"  # an exact (normalised) name match in a pinned registry file
+CHAINED = "semapv:MappingChaining"  # from a matched id along the registry file's own cross-reference
+REVIEWER = "hcc-kg curators"
 PREDICATES = {SKOS.exactMatch: "skos:exactMatch", SKOS.closeMatch: "skos:closeMatch",
               SKOS.narrowMatch: "skos:narrowMatch", SKOS.relatedMatch: "skos:relatedMatch",
               RDFS.subPropertyOf: "rdfs:subPropertyOf"}
@@ -80,16 +83,30 @@ def confirmation(confirmed_in: str, evidence: str) -> dict[str, str]:
     return {"see_also": "", "comment": f"confirmed in {confirmed_in}: {excerpt}"}
 
 
+def registry_confirmation(xref: Xref, file: RegistryFile) -> dict[str, str]:
+    """A link confirmed by a row of a pinned registry file: the package release as provider and
+    see_also, the file, its sha256, the row and the row's text as comment; a curator reviewed it."""
+    provider = f"https://pypi.org/project/{file.package}/{file.version}/"
+    how = f"via {xref.via}, " if xref.via else ""
+    reason = f" Curator: {xref.reason}" if xref.reason else ""
+    return {"mapping_justification": CHAINED if xref.via else LEXICAL, "reviewer_label": REVIEWER,
+            "mapping_provider": provider, "see_also": provider,
+            "comment": f"{how}{file.package}=={file.version} {file.path} (sha256 {file.sha256}) row {xref.row}: "
+                       f"{' '.join(xref.evidence.split())}{reason}"}
+
+
 def rows(facts: Facts, asserted: Graph, ontology: Graph, sources: dict[str, Source], curies: Curies) -> list[dict]:
     lexicon = build_lexicon(facts)
+    files = {f.id: f for f in facts.of("registry-files")}
     out = []
     for where, mapping in facts.where("xrefs"):
         entity = lexicon.resolve(mapping.name, where, (mapping.kind,))
         for xref in mapping.xrefs:
+            confirmed = (registry_confirmation(xref, files[xref.registry]) if xref.registry else
+                         {"mapping_justification": MANUAL, **confirmation(xref.confirmed_in, xref.evidence)})
             out.append({"subject_id": f"{curies.add(entity.kind, RESOURCE + entity.kind + '/')}:{entity.slug}",
                         "subject_label": mapping.name, "predicate_id": "skos:exactMatch",
-                        "object_id": curies.of_curie(xref.curie), "mapping_justification": MANUAL,
-                        **confirmation(xref.confirmed_in, xref.evidence)})
+                        "object_id": curies.of_curie(xref.curie), **confirmed})
     for study, registry_id in asserted.subject_objects(HCCNS.registryId):
         if not str(registry_id).startswith("NCT"):
             continue

@@ -154,6 +154,7 @@ class HCC(DefinedNamespace):
     ascoLevel: URIRef
     basedOnStudy: URIRef
     biosimilarOf: URIRef
+    hasMember: URIRef
     category: URIRef
     centerCount: URIRef
     chain: URIRef
