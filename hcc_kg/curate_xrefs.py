@@ -166,9 +166,9 @@ def match(entity: Entity, index: Index, linked: set[str], rejected: set[str]) ->
     found: dict[str, Candidate] = {}
 
     def add(cand: Candidate) -> None:
-        if _allowed(entity.kind, cand.curie, cand.row.file):
-            if cand.curie not in found or cand.tier < found[cand.curie].tier:
-                found[cand.curie] = cand
+        better = cand.curie not in found or cand.tier < found[cand.curie].tier
+        if better and _allowed(entity.kind, cand.curie, cand.row.file):
+            found[cand.curie] = cand
 
     for norm, written in entity.names.items():
         for row in index.by_name.get(norm, []):
@@ -176,8 +176,8 @@ def match(entity: Entity, index: Index, linked: set[str], rejected: set[str]) ->
             add(Candidate(row.curie, row, written, tier))
     for step in range(3):
         best: dict[str, int] = {}
-        for c in found:
-            best[prefix_of(c)] = min(best.get(prefix_of(c), 99), found[c].tier)
+        for c, cand in found.items():
+            best[prefix_of(c)] = min(best.get(prefix_of(c), 99), cand.tier)
         frontier = ({c for c in found if found[c].tier == best[prefix_of(c)]} | linked) - rejected
         for start in sorted(frontier):
             for row in index.links.get(start, []):
@@ -363,4 +363,43 @@ def check(report: Report) -> list[str]:
                 for o in report.outcomes if o.status in ("conflict", "proposed")]
     if not report.outcomes:
         raise HccKgError("no entity was matched: are the pinned files empty?")
+    return problems
+
+
+def verify(facts, cache_dir: Path = REGISTRY_CACHE) -> list[str]:
+    """Re-read every row xrefs.yaml cites (links, rejections, family members): the row must still
+    say what the evidence quotes, pair that identifier, and name the entity (or pair ``via``)."""
+    ents = {(e.kind, e.name): e for e in entities(facts)}
+    cited: dict[str, list[tuple[str, object, object]]] = defaultdict(list)
+    for where, mapping in facts.where("xrefs"):
+        for field_name, items in (("xrefs", mapping.xrefs), ("rejected", mapping.rejected), ("members", mapping.members)):
+            for i, item in enumerate(items):
+                if getattr(item, "registry", None):
+                    cited[item.registry].append((f"{where}, field {field_name}[{i}]", mapping, item))
+    problems = []
+    for file, entries in sorted(cited.items()):
+        wanted = {str(item.row) for _, _, item in entries}
+        at: dict[str, list[Row]] = defaultdict(list)
+        for row in rows(file, cache_dir):
+            if str(row.row) in wanted:
+                at[str(row.row)].append(row)
+        for label, mapping, item in entries:
+            here = at.get(str(item.row), [])
+            if not any(r.text == item.evidence for r in here):
+                problems.append(f"{label}: {file} row {item.row} does not read {item.evidence!r}")
+                continue
+            entity = ents.get((mapping.kind, mapping.name))
+            names = entity.names if entity else {normalise(mapping.name): mapping.name}
+            if hasattr(item, "target"):  # a family member: the row states membership in this family
+                ok = any(r.curie in {x.curie for x in mapping.xrefs} for r in here)
+            elif not hasattr(item, "via"):  # a rejection: the row pairs the rejected identifier
+                ok = any(r.text == item.evidence and r.curie == item.curie for r in here)
+            else:
+                ok = any(r.text == item.evidence and r.curie == item.curie and
+                         (r.via == getattr(item, "via", None) if r.via else
+                          bool({normalise(n) for n in r.names} & set(names)))
+                         for r in here)
+            if not ok:
+                problems.append(f"{label}: {file} row {item.row} does not pair {getattr(item, 'curie', '')} "
+                                f"with {mapping.name!r}" + (f" (via {item.via})" if getattr(item, "via", None) else ""))
     return problems

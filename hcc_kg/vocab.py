@@ -155,6 +155,7 @@ class HCC(DefinedNamespace):
     basedOnStudy: URIRef
     biosimilarOf: URIRef
     hasMember: URIRef
+    unlinkedEntities: URIRef
     category: URIRef
     centerCount: URIRef
     chain: URIRef

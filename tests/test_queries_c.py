@@ -276,12 +276,15 @@ def test_external_links(ask):
     assert links[("drug", "sorafenib")] == {  # all six drug vocabularies
         "http://purl.obolibrary.org/obo/CHEBI_50924", "https://www.ebi.ac.uk/chembl/compound/inspect/CHEMBL1336",
         "https://go.drugbank.com/drugs/DB00398", "http://purl.obolibrary.org/obo/NCIT_C61948",
-        "https://precision.fda.gov/uniisearch/srs/unii/9ZOQ3TZI87", "http://www.wikidata.org/entity/Q421136"}
+        "https://precision.fda.gov/uniisearch/srs/unii/9ZOQ3TZI87", "http://www.wikidata.org/entity/Q421136",
+        "https://meshb.nlm.nih.gov/record/ui?ui=D000077157"}
     # every NCT number the sources state links its study to ClinicalTrials.gov: 59 trials
     assert links[("study", "IMbrave150")] == {"https://www.clinicaltrials.gov/study/NCT03434379"}
     assert sum(kind == "study" for kind, _ in links) == 59
-    # biosimilars and code names without an identifier of their own stay unmapped
-    assert ("drug", "IBI305") not in links and ("drug", "AK105") not in links
+    # a biosimilar never takes its reference product's identifier (UNII lists IBI305 under
+    # bevacizumab's 2S9ZZM9Q9V); a code name the registry gives the product itself links to it
+    assert ("drug", "IBI305") not in links
+    assert links[("drug", "AK105")] == {"https://precision.fda.gov/uniisearch/srs/unii/IBS1BZ4E4I"}  # penpulimab
 
 
 # --- stats -----------------------------------------------------------------------------------
