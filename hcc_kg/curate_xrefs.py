@@ -239,6 +239,8 @@ def _judge(o: Outcome) -> None:
         o.status, o.reason = "conflict", f"{c} is labelled {o.label_differs[c]!r} in its registry"
     elif open_ <= o.registry_confirmed:
         o.status = "confirmed"
+    elif open_ <= o.linked and all(o.open[c].row.via for c in open_):
+        o.status = "kept"  # an earlier link the files agree with only through a cross-reference
     else:
         o.status = "proposed"
 
@@ -281,6 +283,7 @@ def apply(report: Report, path: Path = XREFS) -> int:
     header = file_header(path)
     records = read_yaml(path) or []
     index = {(r["kind"], r["name"]): r for r in records}
+    originals = {key: {x["curie"]: dict(x) for x in r.get("xrefs", [])} for key, r in index.items()}
     changed = set()
     for o in report.outcomes:
         record = index.setdefault((o.entity.kind, o.entity.name),
@@ -313,6 +316,9 @@ def apply(report: Report, path: Path = XREFS) -> int:
             old.clear()
             old.update(new)
             changed.add(o.entity.name)
+    for record in records:
+        if _anchor(record, originals.get((record["kind"], record["name"]), {})):
+            changed.add(record["name"])
     for family, members in report.members.items():
         record = index[("target", family)]
         listed = [{"target": t, "registry": r.file, "row": r.row, "evidence": r.text} for t, r in members]
@@ -321,6 +327,33 @@ def apply(report: Report, path: Path = XREFS) -> int:
             changed.add(family)
     write_records(records, path, header)
     return len(changed)
+
+
+def unanchored(xrefs: list[dict]) -> list[dict]:
+    """Links confirmed only through a chain of via links that never reaches a link confirmed by the
+    entity's name (a name row, or an earlier confirmation): such a chain proves nothing."""
+    reached = {x["curie"] for x in xrefs if not x.get("via")}
+    grew = True
+    while grew:
+        new = {x["curie"] for x in xrefs if x.get("via") in reached} - reached
+        reached |= new
+        grew = bool(new)
+    return [x for x in xrefs if x["curie"] not in reached]
+
+
+def _anchor(record: dict, originals: dict[str, dict]) -> bool:
+    """Undo via confirmations that replaced earlier ones in a cycle (hgnc via ncbigene via hgnc):
+    in list order, the first unanchored link gets its earlier confirmation back (or is dropped)."""
+    touched = False
+    while bad := unanchored(record.get("xrefs", [])):
+        x, touched = bad[0], True
+        earlier = originals.get(x["curie"], {})
+        if earlier.get("confirmed_in"):
+            x.clear()
+            x.update(earlier)
+        else:
+            record["xrefs"].remove(x)
+    return touched
 
 
 def file_header(path: Path) -> str:
@@ -376,7 +409,9 @@ def verify(facts, cache_dir: Path = REGISTRY_CACHE) -> list[str]:
             for i, item in enumerate(items):
                 if getattr(item, "registry", None):
                     cited[item.registry].append((f"{where}, field {field_name}[{i}]", mapping, item))
-    problems = []
+    problems = [f"{where}, field xrefs: {x['curie']} is confirmed only through a cycle of via links"
+                for where, mapping in facts.where("xrefs")
+                for x in unanchored([x.model_dump(exclude_none=True) for x in mapping.xrefs])]
     for file, entries in sorted(cited.items()):
         wanted = {str(item.row) for _, _, item in entries}
         at: dict[str, list[Row]] = defaultdict(list)

@@ -250,6 +250,8 @@ def hgnc(file: str, data: bytes) -> Iterator[Row]:
         ids += [f"uniprot:{u.strip()}" for u in rec["UniProt ID(supplied by UniProt)"].split(",") if u.strip()]
         for ident in ids:
             yield Row(file, i, line, ident, tuple(names), label=rec["Approved symbol"])
+        for other in ids[1:]:  # the row pairs the HGNC id with its NCBI Gene and UniProt ids
+            yield from _link(file, i, line, ids[0], other)
 
 
 def famplex_entities(file: str, data: bytes) -> Iterator[Row]:
