@@ -459,6 +459,16 @@ class Emitter:
             fact = m.Sourced(source=row.source, quote=text[row.start:row.end], table=row.table, row=row.row)
             self.facts.offsets[(row.source, fact.quote, 1)] = (row.start, row.end)
             self.evidence(fact, node)
+            for column, value in sorted(note.set.items()):  # one node a printed cell, for `conflicts`
+                if column not in row.cells:
+                    continue  # "arm"/"study": a curated pick, not a printed cell
+                cell = RES["correction"][f"{row.source}-{row.table}-row-{row.row}-{slugify(column)}"]
+                g.add((cell, RDF.type, HCC.CellCorrection))
+                g.add((cell, HCC.correctedField, Literal(column)))
+                g.add((cell, HCC.originalValue, Literal(row.cells[column])))
+                g.add((cell, HCC.correctedValue, Literal(value)))
+                g.add((cell, HCC.reason, Literal(note.reason)))
+                self.evidence(fact, cell)
             g.add((RES["evidence"][f"{row.source}-{row.start}-{row.end}"], HCC.correction, node))
 
     def run(self, tables: TableFacts) -> Graph:

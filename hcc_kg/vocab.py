@@ -32,6 +32,7 @@ class HCC(DefinedNamespace):
     CSCO: URIRef
     CTLA4Inhibitor: URIRef
     CellTherapy: URIRef
+    CellCorrection: URIRef
     CellType: URIRef
     Claim: URIRef
     ClinicalStudy: URIRef

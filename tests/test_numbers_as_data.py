@@ -359,3 +359,15 @@ def test_row_note_arm_must_exist(facts_copy):
     save(notes)
     with pytest.raises(HccKgError, match=r"tables.yaml: s000/table-1 row 14: no arm 'tace-pd-l1' in study chance001"):
         emit(load_facts(facts_copy))
+
+
+def test_corrected_table_cells_are_listed_as_conflicts(conflicts):
+    rows = {(r["entity"], r["what"]): r for r in conflicts if r["what"].startswith("table cell corrected")}
+    # s001 Table 1 row 2 prints COSMIC-312 on IMbrave150's sorafenib arm (the shifted trial-name column)
+    row = rows[("s001 table-1 row 2", "table cell corrected: Trials")]
+    assert (row["value_a"], row["value_b"], row["source_b"]) == ("COSMIC-312", "IMbrave 150", "curated correction")
+    assert row["quote_a"].startswith("COSMIC-312\tFirst\tIII\tSorafenib\t165") and "shifted" in row["note"]
+    # s000 Table 1 row 2 prints KEYNOTE-224's "mOS: 12.9%"; s000's text gives months
+    row = rows[("s000 table-1 row 2", "table cell corrected: Finding")]
+    assert row["value_a"] == "ORR: 17%; DCR: 62%; mPFS: 4.9 months; mOS: 12.9%"
+    assert row["value_b"] == "ORR: 17%; DCR: 62%; mPFS: 4.9 months; mOS: 12.9 months"
