@@ -171,6 +171,7 @@ def run_stages() -> Build:
     """facts -> resolve/emit -> reason -> SHACL -> QC; raises HccKgError at the first failure."""
     from hcc_kg.emit import emit
     from hcc_kg.facts import load_facts
+    from hcc_kg.kgx import kgx_files
     from hcc_kg.reason import reason
     from hcc_kg.sources import load_sources
     from hcc_kg.sssom import sssom_table
@@ -195,7 +196,8 @@ def run_stages() -> Build:
     graphs["metadata"] = metadata(graphs)
     timed("qc", lambda: raise_on(qc(store_of(nquads(statements(graphs)))), "QC checks failed"))
     sssom = timed("sssom", sssom_table, facts, asserted, ontology, load_sources())
-    return Build(graphs, timings, {SSSOM: sssom})
+    kgx = timed("kgx", kgx_files, graphs)
+    return Build(graphs, timings, {SSSOM: sssom, **kgx})
 
 
 Statements = dict[str, list[str]]
@@ -287,9 +289,11 @@ def write_release(graphs: dict[str, Graph], release: Path = RELEASE, documents: 
         files[VOID_FILE] = describe_files(graphs["metadata"], files)
         files[RECEIPT] = receipt(graphs, files)
         for name, text in files.items():
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)  # kgx/ holds the KGX files
             (tmp / name).write_text(text, encoding="utf-8")
         ontology_docs(tmp / RELEASE_ONTOLOGY, tmp / DOCS)
         for name in (*files, DOCS):
+            (release / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp / name, release / name)
         return [release / name for name in (*files, DOCS)]
     finally:
