@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -261,3 +262,16 @@ def curate_xrefs(write: bool) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+def diff(old, new, fmt: str) -> None:
+    """What changed from release OLD to NEW (folders or .nq files): facts added, removed and
+    changed by kind and entity, with their evidence; files added, removed and changed."""
+    from hcc_kg.diff import diff as run_diff
+    from hcc_kg.diff import render
+
+    click.echo(render(run_diff(old, new), fmt), nl=False)

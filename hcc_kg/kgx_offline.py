@@ -7,7 +7,8 @@ wrapper points both at local files before kgx is imported:
 - bmt's ``Toolkit`` defaults: the schema that the installed ``biolink-model`` package ships, and
   an empty predicate map (it is only used to map legacy predicates, which we do not emit);
 - ``kgx.config.jsonld_context_map``: the Biolink JSON-LD context generated from that schema by
-  LinkML, plus our ``hcckg.*`` prefixes from the KGX metadata file of the release; and
+  LinkML, plus our ``hcckg.*`` prefixes from the KGX metadata file (``hcc-kg_metadata.json``
+  beside the input files, else the release's); and
   prefixcommons' bundled Monarch and OBO contexts.
 
 Usage, exactly like ``kgx``: ``python -m hcc_kg.kgx_offline validate -i tsv NODES EDGES``.
@@ -49,8 +50,17 @@ def configure(metadata: Path = RELEASE / METADATA) -> None:
         kgx.config.jsonld_context_map[name] = json.loads(text)["@context"]
 
 
+def metadata_beside(args: list[str]) -> Path:
+    """The KGX metadata file beside the first input file that has one, else the release's."""
+    for arg in args:
+        candidate = Path(arg).parent / Path(METADATA).name
+        if candidate.is_file():
+            return candidate
+    return RELEASE / METADATA
+
+
 def main() -> None:
-    configure()
+    configure(metadata_beside(sys.argv[1:]))
     from kgx.cli import cli
 
     sys.exit(cli())

@@ -170,6 +170,7 @@ def describe_files(description: Graph, files: dict[str, str]) -> str:
 def run_stages() -> Build:
     """facts -> resolve/emit -> reason -> SHACL -> QC; raises HccKgError at the first failure."""
     from hcc_kg.emit import emit
+    from hcc_kg.examples import sparql_examples
     from hcc_kg.facts import load_facts
     from hcc_kg.kgx import kgx_files
     from hcc_kg.reason import reason
@@ -194,7 +195,9 @@ def run_stages() -> Build:
     timed("shacl", lambda: raise_on(shacl(data, ontology), "SHACL validation failed"))
     graphs = {"ontology": to_canonical_graph(ontology), "asserted": asserted, "inferred": inferred}
     graphs["metadata"] = metadata(graphs)
-    timed("qc", lambda: raise_on(qc(store_of(nquads(statements(graphs)))), "QC checks failed"))
+    store = store_of(nquads(statements(graphs)))
+    timed("qc", lambda: raise_on(qc(store), "QC checks failed"))
+    graphs["metadata"] += timed("examples", sparql_examples, store, ENDPOINT)
     sssom = timed("sssom", sssom_table, facts, asserted, ontology, load_sources())
     kgx = timed("kgx", kgx_files, graphs)
     return Build(graphs, timings, {SSSOM: sssom, **kgx})
@@ -250,7 +253,7 @@ def context(lines: Statements | None = None) -> str:
 
 RELEASE_ONTOLOGY = "hcc-kg-ontology.owl"
 USED_PREFIXES = {"hcc", "oa", "uo", "prov", "skos", "dcterms", "rdf", "rdfs", "owl", "xsd", "void", "dcat", "pav",
-                 *RES_KINDS}
+                 "sh", "schema", *RES_KINDS}
 
 #: release file name -> writer of the statements (the registry of output formats)
 WRITERS = {
