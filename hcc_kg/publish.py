@@ -27,6 +27,7 @@ from hcc_kg.constants import KINDS as RES_KINDS
 from hcc_kg.constants import (FACTS, MANIFEST, ONTOLOGY, QC_QUERIES, RECEIPT, RELEASE, RELEASE_NQ,
                               RELEASE_TTL, RESOURCE, ROOT, SHAPES, SOURCES, TERM_SOURCES)
 from hcc_kg.constants import HCC as HCC_IRI
+from hcc_kg.constants import ONTOLOGY_IRI
 from hcc_kg.emit import new_graph
 from hcc_kg.errors import HccKgError
 from hcc_kg.release import sha256
@@ -63,6 +64,19 @@ EXAMPLES = ("study/imbrave150", "drug/atezolizumab", "target/pd-l1", "regimen/at
 MEDIA_TYPES = {".nq": "application/n-quads", ".ttl": "text/turtle", ".nt": "application/n-triples",
                ".trig": "application/trig", ".jsonld": "application/ld+json", ".owl": "application/rdf+xml",
                ".tsv": "text/tab-separated-values", ".json": "application/json"}
+def ontology_version(ontology: Graph) -> str:
+    """The ontology's owl:versionInfo; its owl:versionIRI must be the ontology IRI + "/" + that
+    version (the release's version scheme: README, "Versions and changes")."""
+    from rdflib import OWL
+
+    iri = URIRef(ONTOLOGY_IRI)
+    info, version_iri = ontology.value(iri, OWL.versionInfo), ontology.value(iri, OWL.versionIRI)
+    if info is None or version_iri != URIRef(f"{ONTOLOGY_IRI}/{info}"):
+        raise HccKgError(f"{ONTOLOGY}: <{ONTOLOGY_IRI}> needs owl:versionInfo \"X.Y.Z\" and owl:versionIRI "
+                         f"<{ONTOLOGY_IRI}/X.Y.Z> with the same version; found {info!r} and {version_iri}")
+    return str(info)
+
+
 def metadata(graphs: dict[str, Graph]) -> Graph:
     """The dataset's VoID and DCAT description (the distributions are added by `describe_files`)."""
     g = new_graph()
@@ -76,6 +90,7 @@ def metadata(graphs: dict[str, Graph]) -> Graph:
     g.add((DATASET, DCTERMS.rights, Literal(RIGHTS, lang="en")))
     g.add((DATASET, DCTERMS.hasVersion, Literal(__version__)))
     g.add((DATASET, URIRef(str(DCAT) + "version"), Literal(__version__)))  # DCAT 3; rdflib lacks it
+    g.add((DATASET, DCTERMS.conformsTo, URIRef(f"{ONTOLOGY_IRI}/{ontology_version(graphs['ontology'])}")))
     tool = URIRef(f"https://w3id.org/hcc-kg/tool/hcc-kg/{__version__}")
     g.add((DATASET, PAV.createdWith, tool))
     g.add((tool, RDFS.label, Literal(f"hcc-kg {__version__}")))
@@ -273,6 +288,7 @@ DOCS = "hcc-kg-ontology.html"
 def receipt(graphs: dict[str, Graph], files: dict[str, str]) -> str:
     body = {
         "package": {"hcc-kg": __version__},
+        "versions": {"data": __version__, "ontology": ontology_version(graphs["ontology"])},
         "python": platform.python_version(),
         "libraries": {lib: version(lib) for lib in LIBRARIES},
         "inputs": {str(p.relative_to(ROOT)): sha256(p) for p in inputs()},
