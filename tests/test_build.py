@@ -58,13 +58,13 @@ def test_failed_build_leaves_previous_release_untouched(module, name, built, tmp
 
     release, result = built
     publish.write_release(result.graphs, tmp_path, result.documents)
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     monkeypatch.setattr(importlib.import_module(module), name, _fail)
     if name == "ntriples":
         monkeypatch.setitem(publish.WRITERS, "hcc-kg.nt", _fail)
     with pytest.raises(HccKgError, match="injected failure"):
         publish.build(tmp_path)
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
 # The regimens the sources support: a PD-1 inhibitor (by the reasoner) + a TKI, in a first-line
