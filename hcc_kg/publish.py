@@ -64,6 +64,8 @@ EXAMPLES = ("study/imbrave150", "drug/atezolizumab", "target/pd-l1", "regimen/at
 MEDIA_TYPES = {".nq": "application/n-quads", ".ttl": "text/turtle", ".nt": "application/n-triples",
                ".trig": "application/trig", ".jsonld": "application/ld+json", ".owl": "application/rdf+xml",
                ".tsv": "text/tab-separated-values", ".json": "application/json"}
+
+
 def ontology_version(ontology: Graph) -> str:
     """The ontology's owl:versionInfo; its owl:versionIRI must be the ontology IRI + "/" + that
     version (the release's version scheme: README, "Versions and changes")."""
