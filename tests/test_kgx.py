@@ -115,10 +115,11 @@ def test_statements_read_from_the_sources(built):
     imbrave = edges["hcckg.edge:atezolizumab-bevacizumab--trial--imbrave150--phase-iii"]
     assert imbrave["max_research_phase"] == "clinical_trial_phase_3"
     assert imbrave["has_supporting_studies"] == "hcckg.study:imbrave150"
-    # the sources disagree on ORIENT-32's phase (III, II/III and, in a corrected table row, II): all stay
+    # the sources disagree on ORIENT-32's phase (III in the text, II/III in s000 Table 1): both stay;
+    # s001 Table 1's "II" is a disputed table value, left out
     orient = sorted(e["max_research_phase"] for e in edges.values()
                     if e["id"].startswith("hcckg.edge:ibi305-sintilimab--trial--orient-32--"))
-    assert orient == ["clinical_trial_phase_2", "clinical_trial_phase_2_to_3", "clinical_trial_phase_3"]
+    assert orient == ["clinical_trial_phase_2_to_3", "clinical_trial_phase_3"]
     fda = edges["hcckg.approval:fda-2020-atezolizumab-bevacizumab-first-line"]
     assert (fda["predicate"], fda["clinical_approval_status"]) == ("biolink:treats", "fda_approved_for_condition")
     assert edges["hcckg.approval:fda-nivolumab-second-line-withdrawn"]["clinical_approval_status"] == \
