@@ -5,8 +5,9 @@ the same bytes. Nodes keep our IRIs as CURIEs (one ``hcckg.<kind>`` prefix per r
 registered in ``hcc-kg_metadata.json``); external identifiers (the graph's skos:exactMatch) go in
 ``xref``: Biolink 4 makes ``same_as`` single-valued, and KGX's TSV reader always reads it as a
 list, so kgx refuses any ``same_as`` column. A target's category follows its identifiers
-(UniProt: Protein, HGNC gene group: GeneFamily, ChEBI: SmallMolecule); one with none stays
-NamedThing, since nothing checked says which it is.
+(UniProt: Protein, HGNC gene group or FamPlex: GeneFamily, ChEBI: SmallMolecule); one with none
+stays NamedThing, since nothing checked says which it is. FamPlex ids have no Biolink prefix and
+stay in the RDF release only.
 Edges state what the graph states, each with its primary knowledge source, knowledge level,
 agent type, publications (the source) and supporting text (the verbatim quote):
 
@@ -57,6 +58,8 @@ BIOLINK_PREFIX = {
     "uniprot": "UniProtKB", "hgnc.genegroup": "HGNC.FAMILY", "mondo": "MONDO", "doid": "DOID",
     "efo": "EFO", "clinicaltrials": "CLINICALTRIALS",
 }
+#: registries the Biolink model has no prefix for: their ids stay in the RDF release only
+NO_BIOLINK_PREFIX = {"fplx"}  # FamPlex (protein families); the target is still a GeneFamily
 #: hcc:TrialPhase notation -> Biolink ResearchPhaseEnum ("NA": not applicable, no phase)
 PHASE = {"I": "clinical_trial_phase_1", "Ib": "clinical_trial_phase_1",
          "I/II": "clinical_trial_phase_1_to_2", "Ib/II": "clinical_trial_phase_1_to_2",
@@ -65,7 +68,7 @@ PHASE = {"I": "clinical_trial_phase_1", "Ib": "clinical_trial_phase_1",
 DRUG_CATEGORY = {HCC.SmallMolecule: ["biolink:Drug", "biolink:SmallMolecule"]}
 THERAPY_CATEGORY = {HCC.LocoregionalTherapy: "biolink:Procedure"}
 TARGET_CATEGORY = {"uniprot": "biolink:Protein", "hgnc.genegroup": "biolink:GeneFamily",
-                   "chebi": "biolink:SmallMolecule"}
+                   "fplx": "biolink:GeneFamily", "chebi": "biolink:SmallMolecule"}
 
 NODE_COLUMNS = ("id", "category", "name", "synonym", "xref", "has_drug", "has_procedure",
                 "iri", "provided_by")
@@ -90,9 +93,12 @@ def curie(iri: URIRef) -> str:
     return f"{PREFIX[kind]}:{local}"
 
 
-def external(iri: URIRef) -> tuple[str, str]:
-    """An external identifier IRI -> (Bioregistry prefix, Biolink CURIE)."""
+def external(iri: URIRef) -> tuple[str, str | None]:
+    """An external identifier IRI -> (Bioregistry prefix, Biolink CURIE, or None for a registry the
+    Biolink model has no prefix for)."""
     parsed = bioregistry.parse_iri(str(iri))
+    if parsed and parsed[0] in NO_BIOLINK_PREFIX:
+        return parsed[0], None
     if not parsed or parsed[0] not in BIOLINK_PREFIX:
         raise HccKgError(f"KGX export: no Biolink prefix for the identifier {iri}; add it to kgx.BIOLINK_PREFIX")
     return parsed[0], f"{BIOLINK_PREFIX[parsed[0]]}:{parsed[1]}"
@@ -161,20 +167,20 @@ class Exporter:
                 "synonym": sorted(str(a) for a in g.objects(iri, SKOS.altLabel)), "iri": str(iri),
                 "provided_by": INFORES, **extra}
 
-    def ids(self, iri: URIRef) -> list[tuple[str, str]]:
-        return sorted(external(x) for x in self.g.objects(iri, SKOS.exactMatch))
+    def ids(self, iri: URIRef) -> list[tuple[str, str | None]]:
+        return sorted((external(x) for x in self.g.objects(iri, SKOS.exactMatch)), key=str)
 
     def nodes(self) -> list[dict]:
         g, out = self.g, []
         for drug in set(g.subjects(RDF.type, HCC.Drug)):
             category = next((c for t, c in DRUG_CATEGORY.items() if (drug, RDF.type, t) in g), ["biolink:Drug"])
-            out.append(self.node(drug, category, xref=[c for _, c in self.ids(drug)]))
+            out.append(self.node(drug, category, xref=[c for _, c in self.ids(drug) if c]))
         for target in set(g.subjects(RDF.type, HCC.MolecularTarget)):
             ids = self.ids(target)
             category = sorted({TARGET_CATEGORY[p] for p, _ in ids if p in TARGET_CATEGORY}) or ["biolink:NamedThing"]
-            out.append(self.node(target, category, xref=[c for _, c in ids]))
+            out.append(self.node(target, category, xref=[c for _, c in ids if c]))
         for disease in set(g.subjects(RDF.type, HCC.Disease)):
-            out.append(self.node(disease, ["biolink:Disease"], xref=[c for _, c in self.ids(disease)]))
+            out.append(self.node(disease, ["biolink:Disease"], xref=[c for _, c in self.ids(disease) if c]))
         for therapy in set(g.subjects(RDF.type, HCC.Therapy)):
             category = next((c for t, c in THERAPY_CATEGORY.items() if (therapy, RDF.type, t) in g),
                             "biolink:Treatment")
@@ -187,7 +193,7 @@ class Exporter:
         for study in set(g.subjects(RDF.type, HCC.ClinicalStudy)):
             trial = (study, RDF.type, HCC.ClinicalTrial) in g
             out.append(self.node(study, ["biolink:ClinicalTrial" if trial else "biolink:Study"],
-                                 xref=[c for _, c in self.ids(study)]))
+                                 xref=[c for _, c in self.ids(study) if c]))
         for source in set(g.subjects(RDF.type, HCC.SourceDocument)):
             out.append(self.node(source, ["biolink:Publication"]))
         return out
