@@ -25,7 +25,6 @@ ONTOLOGY_IRI = "https://w3id.org/hcc-kg/ontology"
 HCC = ONTOLOGY_IRI + "#"
 RESOURCE = "https://w3id.org/hcc-kg/resource/"
 GRAPH = "https://w3id.org/hcc-kg/graph/"
-KINDS = (
-    "drug target disease therapy regimen study arm measurement comparison approval "
-    "recommendation mechanism biomarker evidence source statement cell correction claim"
-).split()
+KINDS = ("drug", "target", "disease", "therapy", "regimen", "study", "arm", "measurement", "comparison",
+         "approval", "recommendation", "mechanism", "biomarker", "evidence", "source", "statement", "cell",
+         "correction", "claim")

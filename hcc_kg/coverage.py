@@ -57,9 +57,9 @@ def _sections(text: str, end: int) -> list[tuple[int, str]]:
     out = [(0, "(front matter)")]
     for m in HEADING.finditer(text, 0, end):
         before, after = text[max(0, m.start() - 2):m.start()], text[m.end():m.end() + 2]
-        if before.endswith("\n\n") or m.start() == 0 or after.startswith("\n\n") or m.group().isupper():
-            if not m.group().rstrip().endswith(".") and len(m.group().split()) <= 14:
-                out.append((m.start(), m.group().strip()))
+        standalone = before.endswith("\n\n") or m.start() == 0 or after.startswith("\n\n") or m.group().isupper()
+        if standalone and not m.group().rstrip().endswith(".") and len(m.group().split()) <= 14:
+            out.append((m.start(), m.group().strip()))
     return out
 
 

@@ -298,7 +298,7 @@ class Xref(Record):
     reason: str | None = Field(default=None, min_length=20)
 
     @model_validator(mode="after")
-    def evidence_shows_the_id(self) -> "Xref":
+    def evidence_shows_the_id(self) -> Xref:
         """The excerpt must show the identifier (its local part, or that part's number)."""
         local = self.curie.split(":", 1)[1]
         if local not in self.evidence and local.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") not in self.evidence:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from hcc_kg import models as m
 from hcc_kg.errors import HccKgError
 from hcc_kg.facts import Facts, slugify
@@ -197,7 +199,7 @@ class Reader:
             raw = {**raw, "arms": list(raw["arms"].values())}
             try:
                 out.append(m.Study.model_validate(raw))
-            except Exception as err:  # a bug in a reader, not in the data
+            except ValidationError as err:  # a bug in a reader, not in the data
                 raise HccKgError(f"table record for study {raw['id']}: {err}") from None
         return out
 

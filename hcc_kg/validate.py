@@ -31,7 +31,7 @@ def load_rdf(path: Path, fmt: str | None = None) -> Graph:
         return Graph().parse(path, format=fmt)
     except FileNotFoundError:
         raise HccKgError(f"{path}: no such file") from None
-    except Exception as err:  # rdflib raises many parser-specific types
+    except Exception as err:  # noqa: BLE001 -- rdflib raises many parser-specific types
         raise HccKgError(f"{path}: cannot parse as RDF: {' '.join(str(err).split())[:300]}") from None
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-from hcc_kg.constants import GRAPH, HCC as HCC_IRI, KINDS, RESOURCE
+from hcc_kg.constants import GRAPH, KINDS, RESOURCE
+from hcc_kg.constants import HCC as HCC_IRI
 
 
 class HCC(DefinedNamespace):

@@ -54,9 +54,9 @@ def _fail(*args, **kwargs):
 def test_failed_build_leaves_previous_release_untouched(module, name, built, tmp_path, monkeypatch):
     import importlib
 
-    import hcc_kg.publish as publish
+    from hcc_kg import publish
 
-    release, result = built
+    _, result = built
     publish.write_release(result.graphs, tmp_path, result.documents)
     before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     monkeypatch.setattr(importlib.import_module(module), name, _fail)

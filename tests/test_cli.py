@@ -41,7 +41,7 @@ def test_queries_lists_the_catalogue():
     (["query", "SELECT ?x WHERE { ?x ?y }"], "error: query: SPARQL syntax error at line 1, column 26"),
 ])
 def test_bad_queries_fail_clearly(args, message, built, monkeypatch):
-    import hcc_kg.store as store
+    from hcc_kg import store
 
     release, _ = built
     monkeypatch.setattr(store, "RELEASE", release)
@@ -52,7 +52,7 @@ def test_bad_queries_fail_clearly(args, message, built, monkeypatch):
 
 
 def test_query_text_runs(built, monkeypatch):
-    import hcc_kg.store as store
+    from hcc_kg import store
 
     release, _ = built
     monkeypatch.setattr(store, "RELEASE", release)
@@ -85,7 +85,7 @@ def test_truncated_release_given_to_query(cut, built, tmp_path, monkeypatch):
     """Cut anywhere, even where the rest still parses, the file no longer matches its receipt."""
     import shutil
 
-    import hcc_kg.store as store
+    from hcc_kg import store
     from hcc_kg.constants import RELEASE_NQ
 
     release, _ = built
@@ -103,7 +103,7 @@ def test_truncated_release_given_to_query(cut, built, tmp_path, monkeypatch):
 
 
 def test_broken_ontology_file_names_the_file(tmp_path, monkeypatch):
-    import hcc_kg.publish as publish
+    from hcc_kg import publish
     from hcc_kg.errors import HccKgError
 
     broken = tmp_path / "hcc.ttl"
@@ -114,7 +114,7 @@ def test_broken_ontology_file_names_the_file(tmp_path, monkeypatch):
 
 
 def test_broken_shapes_file_names_the_file(tmp_path, monkeypatch):
-    import hcc_kg.validate as validate
+    from hcc_kg import validate
     from hcc_kg.errors import HccKgError
 
     broken = tmp_path / "shapes.ttl"

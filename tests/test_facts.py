@@ -146,7 +146,7 @@ def test_xref_prefix_unknown_to_bioregistry(facts_copy):
 def test_term_sources_are_checked(built, tmp_path, monkeypatch):
     """ontology/term-sources.yaml: a malformed entry names its field; an ontology link without a
     confirmation names the term."""
-    import hcc_kg.sssom as sssom
+    from hcc_kg import sssom
 
     _, result = built
     args = (FACTS, result.graphs["asserted"], result.graphs["ontology"], load_sources())

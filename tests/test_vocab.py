@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 
-from hcc_kg.constants import HCC as HCC_IRI, ONTOLOGY
+from hcc_kg.constants import HCC as HCC_IRI
+from hcc_kg.constants import ONTOLOGY
 from hcc_kg.vocab import HCC
 
 ONT = Graph().parse(ONTOLOGY)
