@@ -68,7 +68,6 @@ def queries() -> None:
               help="Let a query you wrote yourself call remote endpoints with SERVICE (off by default).")
 def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> None:
     """Run a canned query NAME, a .rq file, or SPARQL text on the release (embedded store)."""
-    from pathlib import Path
 
     from hcc_kg.sources import read_text
     from hcc_kg.store import open_release, run, run_canned
@@ -82,7 +81,7 @@ def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> N
     if name.endswith(".rq") or "\n" in name or " " in name:
         if params:
             raise HccKgError("--param applies to canned queries only")
-        text = read_text(Path(name)) if name.endswith(".rq") else name
+        text = read_text(file_path(name)) if name.endswith(".rq") else name
         result = run(text, open_release(), name=name if name.endswith(".rq") else "query",
                      allow_service=allow_service)
     else:
@@ -90,16 +89,29 @@ def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> N
     click.echo(result.render(fmt), nl=False)
 
 
-@main.command()
-@click.argument("file", required=False, type=click.Path(path_type=str))
-def validate(file: str | None) -> None:
-    """SHACL-validate an RDF file (default: the release); non-zero exit on any violation."""
+def file_path(name: str):
+    """A Path for a file name given on the command line; one that no file system can hold (a lone
+    surrogate such as '\\ud800', a NUL byte) is a clear error rather than an encoding traceback."""
+    import os
     from pathlib import Path
 
+    try:
+        if "\x00" in name:
+            raise ValueError
+        os.fsencode(name)
+    except (UnicodeEncodeError, ValueError):
+        raise HccKgError(f"{name!r}: not a valid file name") from None
+    return Path(name)
+
+
+@main.command()
+@click.argument("file", required=False)  # a plain string: click.Path's os.stat raises on a lone surrogate
+def validate(file: str | None) -> None:
+    """SHACL-validate an RDF file (default: the release); non-zero exit on any violation."""
     from hcc_kg.constants import ONTOLOGY, RELEASE, RELEASE_TTL
     from hcc_kg.validate import load_rdf, raise_on, shacl
 
-    path = Path(file) if file is not None else RELEASE / RELEASE_TTL
+    path = file_path(file) if file is not None else RELEASE / RELEASE_TTL
     data = load_rdf(path)
     raise_on(shacl(data, load_rdf(ONTOLOGY, "turtle")), f"{path}")
     click.echo(f"{path}: conforms ({len(data)} triples)")

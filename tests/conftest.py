@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from hcc_kg.constants import FACTS, RELEASE_NQ
+
+#: Property tests: derandomized in CI (the same examples on every run, so a commit that passes
+#: passes again), random locally to keep finding new inputs. HYPOTHESIS_PROFILE=ci (or =random)
+#: picks one explicitly. Registered before the test modules build their settings objects.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("random", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "random"))
 
 
 @pytest.fixture(scope="session")

@@ -134,12 +134,33 @@ AWKWARD = ["empty.ttl", "corrupt.ttl", "binary.ttl", "folder.ttl", ".", ""]
 
 @SLOW
 @given(path=st.sampled_from(AWKWARD) | ARG)
+@example(path="\ud800")
 def test_validate_any_path_fails_cleanly(path, rdf_files, cli):
     target = rdf_files / path  # arbitrary text, in a folder of awkward files
     result = cli(["validate", str(target)])
     _clean(result)
     if result.exit_code == 0:
         assert result.output == f"{target}: conforms (0 triples)\n"  # only the empty file parses
+
+
+@pytest.mark.parametrize("path", ["\ud800", "x\x00y"])
+def test_validate_unencodable_path_is_a_clear_error(path, cli):
+    """Regression: `hcc-kg validate '\\ud800'` raised UnicodeEncodeError (click.Path's os.stat)."""
+    result = cli(["validate", path])
+    _clean(result)
+    assert result.exit_code == 1
+    assert result.output == f"error: {path!r}: not a valid file name\n"
+
+
+def test_property_tests_are_derandomized_in_ci():
+    """CI runs the same examples every time (a profile, see conftest.py); locally they are random."""
+    import os
+
+    from hypothesis import settings as current
+
+    if os.environ.get("CI") and not os.environ.get("HYPOTHESIS_PROFILE"):
+        assert current.default.derandomize
+    assert FAST.derandomize == current.default.derandomize
 
 
 def test_validate_empty_path_is_not_the_release(cli):
