@@ -52,25 +52,50 @@ def build() -> None:
 
 
 @main.command()
-def queries() -> None:
-    """List the canned queries: name, title and question."""
-    from hcc_kg.store import catalogue
+@click.argument("name", required=False)
+def queries(name: str | None) -> None:
+    """List the canned queries (name, title, question, parameters and their values); with NAME,
+    one query in full."""
+    import shutil
+    import textwrap
 
-    for query in catalogue().values():
-        click.echo(f"{query.name}\n    {query.title}\n    {query.question}")
+    from hcc_kg.store import canned, catalogue, describe, open_release
+
+    chosen = [canned(name)] if name else catalogue().values()
+    store = open_release()
+    width = shutil.get_terminal_size((120, 24)).columns
+    for query in chosen:
+        click.echo(query.name)
+        for line in describe(query, store, full=bool(name)):
+            indent = " " * (8 if line.startswith("    ") else 4)
+            click.echo(textwrap.fill(line.strip(), width, initial_indent=indent, subsequent_indent=indent + "  ",
+                                     break_on_hyphens=False, break_long_words=False))
+
+
+FORMATS = {"table": "a table fitted to the terminal; one block per row when the columns do not fit",
+           "expanded": "one block per row (column: value), like psql's \\x",
+           "csv": "CSV (RFC 4180)", "tsv": "TSV (IANA text/tab-separated-values: tab, newline, "
+           "carriage return and backslash in a value written as \\t \\n \\r \\\\)",
+           "json": "a JSON list of objects, one per row"}
 
 
 @main.command()
 @click.argument("name")
-@click.option("--param", "-p", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table")
+@click.option("--param", "-p", multiple=True, metavar="KEY=VALUE",
+              help="A parameter of a canned query (repeatable); `hcc-kg queries NAME` lists them and their values.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
+              help="; ".join(f"{k}: {v}" for k, v in FORMATS.items()) + ".")
 @click.option("--allow-service", is_flag=True,
               help="Let a query you wrote yourself call remote endpoints with SERVICE (off by default).")
 def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> None:
-    """Run a canned query NAME, a .rq file, or SPARQL text on the release (embedded store)."""
+    """Run a canned query NAME, a .rq file, or SPARQL text on the release (embedded store).
 
+    `hcc-kg queries` lists the canned queries with their parameters, types, defaults and allowed
+    values; `hcc-kg queries NAME` shows one in full.
+    """
+    from hcc_kg.render import render
     from hcc_kg.sources import read_text
-    from hcc_kg.store import open_release, run, run_canned
+    from hcc_kg.store import canned, is_sparql, open_release, run, run_canned
 
     params = {}
     for item in param:
@@ -78,15 +103,19 @@ def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> N
         if not sep or not key:
             raise HccKgError(f"--param {item!r}: expected KEY=VALUE")
         params[key] = value
-    if name.endswith(".rq") or "\n" in name or " " in name:
+    canned_query = None
+    if name.endswith(".rq") or is_sparql(name):
         if params:
             raise HccKgError("--param applies to canned queries only")
         text = read_text(file_path(name)) if name.endswith(".rq") else name
-        result = run(text, open_release(), name=name if name.endswith(".rq") else "query",
+        store = open_release()
+        result = run(text, store, name=name if name.endswith(".rq") else "query",
                      allow_service=allow_service)
     else:
-        result = run_canned(name, params)
-    click.echo(result.render(fmt), nl=False)
+        canned_query = canned(name)
+        store = open_release()
+        result = run_canned(name, params, store)
+    click.echo(render(result, fmt, store=store, query=canned_query), nl=False)
 
 
 def file_path(name: str):

@@ -243,6 +243,8 @@ class Emitter:
             label = f"{study.name}: {g.value(regimen, RDFS.label)}" + (f" ({arm.label})" if arm.label else "")
             if (arm_node, RDFS.label, None) not in g:
                 g.add((arm_node, RDFS.label, Literal(label, lang="en")))
+            if arm.label:
+                g.add((arm_node, HCC.cohort, Literal(arm.label)))
             if arm.role:
                 g.add((arm_node, HCC.armRole, self.value("role", arm.role, f"{where}, field arms[{i}].role")))
             if arm.disputed:

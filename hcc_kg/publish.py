@@ -210,7 +210,7 @@ def run_stages() -> Build:
     inferred = timed("reason", reason, ontology, asserted)
     data = asserted + inferred
     timed("shacl", lambda: raise_on(shacl(data, ontology), "SHACL validation failed"))
-    graphs = {"ontology": to_canonical_graph(ontology), "asserted": asserted, "inferred": inferred}
+    graphs = one_graph_each({"ontology": to_canonical_graph(ontology), "asserted": asserted, "inferred": inferred})
     graphs["metadata"] = metadata(graphs)
     store = store_of(nquads(statements(graphs)))
     timed("qc", lambda: raise_on(qc(store), "QC checks failed"))
@@ -218,6 +218,19 @@ def run_stages() -> Build:
     sssom = timed("sssom", sssom_table, facts, asserted, ontology, load_sources())
     kgx = timed("kgx", kgx_files, graphs)
     return Build(graphs, timings, {SSSOM: sssom, **kgx})
+
+
+def one_graph_each(graphs: dict[str, Graph]) -> dict[str, Graph]:
+    """Each triple in one named graph only, the first that holds it: the ontology declares the
+    targets its defined classes name (PD-1, PD-L1, CTLA-4, VEGF-A, ...) with their types and
+    labels, and the curated targets state them again. In the union default graph a triple held by
+    two graphs is a solution twice, so plain SPARQL would return each of their rows twice."""
+    seen = Graph()
+    out = {}
+    for name, graph in graphs.items():
+        out[name] = graph - seen if len(seen) else graph
+        seen += graph
+    return out
 
 
 Statements = dict[str, list[str]]

@@ -8,10 +8,7 @@ accepts any label or alias of the entity.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +19,45 @@ from hcc_kg.release import checked
 from hcc_kg.lexicon import normalise
 from hcc_kg.sources import read_text
 
-PARAM = re.compile(r"^(\w+)\s+(entity|string|decimal|integer)(?:\s*=\s*(\S+))?\s*(?:--\s*(.*))?$")
+PARAM = re.compile(r"^(\w+)\s+([\w-]+)(?:\s*=\s*(\S+))?\s*(?:--\s*(.*))?$")
+
+
+@dataclass(frozen=True)
+class ValueSet:
+    """A closed set of values a parameter may take: a SPARQL query listing each ``?value`` (what
+    the canned query receives), its ``?label`` and every ``?name`` it may be given by."""
+
+    what: str
+    sparql: str
+    #: the canned query matches part of a name ("TKI"): a value is accepted when it is part of one
+    partial: bool = False
+
+
+_NOTATED = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>
+SELECT ?value ?label ?name WHERE {
+  ?x a hcc:%s ; skos:notation ?value ; rdfs:label ?label . OPTIONAL { ?x skos:altLabel ?name } }"""
+
+#: parameter type -> its value set (the registry; a query header names the type)
+VALUE_SETS = {
+    "line": ValueSet("line of therapy", _NOTATED % "LineOfTherapy"),
+    "phase": ValueSet("trial phase", _NOTATED % "TrialPhase"),
+    "guideline": ValueSet("guideline", _NOTATED % "Guideline"),
+    "agency": ValueSet("regulatory agency", _NOTATED % "RegulatoryAgency"),
+    "endpoint": ValueSet("endpoint", _NOTATED % "Endpoint"),
+    "country": ValueSet("country", """PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>
+        SELECT DISTINCT ?value (?value AS ?label) WHERE { ?s hcc:country ?value }"""),
+    "regimen-class": ValueSet("regimen class", """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>
+        SELECT ?value (?value AS ?label) (STRAFTER(STR(?c), "#") AS ?name) WHERE {
+          ?c rdfs:subClassOf+ hcc:Regimen ; rdfs:label ?value }""", partial=True),
+    "measurement": ValueSet("measurement or comparison", """PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>
+        SELECT ?value (?value AS ?label) (STR(?m) AS ?name) WHERE {
+          { ?m a hcc:OutcomeMeasurement } UNION { ?m a hcc:ArmComparison }
+          BIND (REPLACE(STR(?m), "^.*/", "") AS ?value) }"""),
+}
+TYPES = ("entity", "string", "decimal", "integer", *VALUE_SETS)
 
 
 @dataclass(frozen=True)
@@ -42,6 +77,8 @@ class CannedQuery:
     question: str = ""
     columns: str = ""
     params: dict[str, Param] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    lists: list[str] = field(default_factory=list)
 
 
 def parse_query_file(path: Path) -> CannedQuery:
@@ -54,9 +91,14 @@ def parse_query_file(path: Path) -> CannedQuery:
         value = value.strip()
         if key == "param":
             m = PARAM.match(value)
-            if not m:
-                raise HccKgError(f"{path}: bad param header {value!r}; expected 'NAME TYPE [= DEFAULT] -- text'")
+            if not m or m[2] not in TYPES:
+                raise HccKgError(f"{path}: bad param header {value!r}; expected 'NAME TYPE [= DEFAULT] -- text' "
+                                 f"with TYPE one of {', '.join(TYPES)}")
             query.params[m[1]] = Param(m[1], m[2], m[3], m[4] or "")
+        elif key == "units":  # "orr %, threshold %": units the terminal view writes after a column's values
+            query.units = dict(part.split(None, 1) for part in value.split(",") if part.strip())
+        elif key == "lists":  # columns of "; "-joined values, one a line in the terminal view
+            query.lists = [part.strip() for part in value.split(",") if part.strip()]
         elif key in ("title", "question", "columns"):
             setattr(query, key, value)
     return query
@@ -65,6 +107,37 @@ def parse_query_file(path: Path) -> CannedQuery:
 def catalogue(folder: Path = QUERIES) -> dict[str, CannedQuery]:
     """Every canned query (the registry is the folder)."""
     return {p.stem: parse_query_file(p) for p in sorted(folder.glob("*.rq"))}
+
+
+TYPE_TEXT = {"entity": "an entity, by any label, alias, misspelling or registry id in the sources",
+             "string": "text", "decimal": "a decimal number", "integer": "an integer"}
+
+
+def describe(query: CannedQuery, store=None, full: bool = False) -> list[str]:
+    """The catalogue entry of a query: title, question and each parameter with its type, default
+    and allowed values (read from the graph when a ``store`` is given; all of them when ``full``)."""
+    lines = [query.title, query.question]
+    if full and query.columns:
+        lines.append(f"columns: {query.columns}")
+    if not query.params:
+        lines.append("parameters: none")
+    for param in query.params.values():
+        default = f"default {param.default}" if param.default else "optional"
+        kind = VALUE_SETS[param.type].what if param.type in VALUE_SETS else param.type
+        lines.append(f"--param {param.name}=VALUE  ({kind}; {default}) {param.description}".rstrip())
+        if param.type in VALUE_SETS and store is not None:
+            values = list(values_of(store, param.type))
+            shown = values if full or len(values) <= 10 else values[:8]
+            more = "" if len(shown) == len(values) else f", ... ({len(values)} values: hcc-kg queries {query.name})"
+            lines.append(f"    values: {', '.join(shown)}{more}")
+        elif param.type in TYPE_TEXT:
+            lines.append(f"    values: {TYPE_TEXT[param.type]}")
+    return lines
+
+
+def is_sparql(text: str) -> bool:
+    """SPARQL text rather than a canned query's name (names have no spaces or line breaks)."""
+    return any(ch.isspace() for ch in text)
 
 
 def store_of(nquads: str):
@@ -93,20 +166,11 @@ class Result:
     def as_dicts(self) -> list[dict[str, str | None]]:
         return [dict(zip(self.columns, row)) for row in self.rows]
 
-    def render(self, fmt: str = "table") -> str:
-        if fmt == "json":
-            return json.dumps(self.as_dicts(), indent=2, ensure_ascii=False) + "\n"
-        if fmt in ("csv", "tsv"):
-            out = io.StringIO()
-            writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-            writer.writerow(self.columns)
-            writer.writerows([["" if v is None else v for v in row] for row in self.rows])
-            return out.getvalue()
-        cells = [self.columns] + [["" if v is None else v for v in row] for row in self.rows]
-        widths = [min(60, max(len(r[i]) for r in cells)) for i in range(len(self.columns))]
-        lines = ["  ".join(v[:60].ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines) + f"\n({len(self.rows)} rows)\n"
+    def render(self, fmt: str = "table", **options) -> str:
+        """See hcc_kg.render (table, expanded, csv, tsv, json)."""
+        from hcc_kg.render import render
+
+        return render(self, fmt, **options)
 
 
 def _value(term) -> str | None:
@@ -136,8 +200,52 @@ def entity_index(store) -> dict[str, tuple[str, str]]:
     return index
 
 
+def values_of(store, kind: str) -> dict[str, tuple[str, set[str]]]:
+    """A value set on the store: value -> (label, every name it may be given by: the value, the
+    label and each ``?name``)."""
+    out: dict[str, tuple[str, set[str]]] = {}
+    for row in store.query(VALUE_SETS[kind].sparql, use_default_graph_as_union=True):
+        value, label = row["value"].value, row["label"].value
+        names = out.setdefault(value, (label, {value, label}))[1]
+        if row["name"] is not None:
+            names.add(row["name"].value)
+    return dict(sorted(out.items(), key=lambda item: item[0].casefold()))
+
+
+def _nearest(given: str, names: dict[str, str]) -> list[str]:
+    """The names closest to a misspelt one (``names``: spelling -> what to show)."""
+    near = difflib.get_close_matches(given.casefold(), [n.casefold() for n in names], n=3, cutoff=0.5)
+    folded = {n.casefold(): shown for n, shown in names.items()}
+    return sorted({folded[n] for n in near})
+
+
+def value_in_set(query: str, param: Param, given: str, store) -> str:
+    """The canonical value of a value-set parameter (its notation, or the name as the sources
+    spell it), found ignoring case, spacing and punctuation; a value not in the set is an error
+    that names the nearest values and where the whole set is listed."""
+    kind = VALUE_SETS[param.type]
+    values = values_of(store, param.type)
+    key = normalise(given)
+    if kind.partial:  # the query matches part of a name, keeping "+" ("ICI+TKI")
+        part = re.sub(r"[^a-z0-9+]", "", given.casefold())
+        hits = [v for v, (_, names) in values.items()
+                if part and any(part in re.sub(r"[^a-z0-9+]", "", n.casefold()) for n in names)]
+        if hits:
+            return hits[0] if len(hits) == 1 else given
+    else:
+        for value, (_, names) in values.items():
+            if key and any(normalise(n) == key for n in names):
+                return value
+    shown = {n: (v if label == v else f"{v} ({label})") for v, (label, names) in values.items() for n in names}
+    near = _nearest(given, shown)
+    hint = f"; nearest: {', '.join(near)}" if near else ""
+    listing = (f"; values: {', '.join(values)}" if len(values) <= 30 else
+               f"; {len(values)} values, listed by `hcc-kg queries {query}`")
+    raise HccKgError(f"query {query}: parameter {param.name}: no {kind.what} {given!r}{hint}{listing}")
+
+
 def bindings(query: CannedQuery, given: dict[str, str], store) -> dict:
-    """Typed terms for the query's parameters; unknown parameters and names are errors."""
+    """Typed terms for the query's parameters; unknown parameters, names and values are errors."""
     import pyoxigraph as ox
 
     unknown = set(given) - set(query.params)
@@ -153,10 +261,12 @@ def bindings(query: CannedQuery, given: dict[str, str], store) -> dict:
             index = index if index is not None else entity_index(store)
             hit = index.get(normalise(value))
             if hit is None:
-                near = difflib.get_close_matches(value, [label for _, label in index.values()], n=3, cutoff=0.5)
-                hint = f"; nearest: {', '.join(sorted(set(near)))}" if near else ""
+                near = _nearest(value, {label: label for _, label in index.values()})
+                hint = f"; nearest: {', '.join(near)}" if near else ""
                 raise HccKgError(f"query {query.name}: parameter {name}: no entity named {value!r}{hint}")
             term = ox.NamedNode(hit[0])
+        elif param.type in VALUE_SETS:
+            term = ox.Literal(value_in_set(query.name, param, value, store))
         elif param.type in ("decimal", "integer"):
             if not re.fullmatch(r"-?\d+(\.\d+)?", value) or (param.type == "integer" and "." in value):
                 raise HccKgError(f"query {query.name}: parameter {name}: {value!r} is not a {param.type}")
@@ -223,11 +333,16 @@ def run_rdflib(text: str, dataset, substitutions: dict | None = None) -> Result:
                             for row in result])
 
 
-def run_canned(name: str, params: dict[str, str], store=None) -> Result:
+def canned(name: str) -> CannedQuery:
+    """The canned query called ``name``; an unknown name names the nearest ones."""
     queries = catalogue()
     if name not in queries:
         near = difflib.get_close_matches(name, list(queries), n=3)
         raise HccKgError(f"no canned query {name!r}" + (f"; did you mean {', '.join(near)}?" if near else "; see `hcc-kg queries`"))
-    query = queries[name]
+    return queries[name]
+
+
+def run_canned(name: str, params: dict[str, str], store=None) -> Result:
+    query = canned(name)
     store = store if store is not None else open_release()
     return run(query.text, store, bindings(query, params, store), name)

@@ -165,6 +165,7 @@ class HCC(DefinedNamespace):
     ciLower: URIRef
     ciUpper: URIRef
     civicLevel: URIRef
+    cohort: URIRef
     comparatorArm: URIRef
     condition: URIRef
     correctedField: URIRef

@@ -121,9 +121,13 @@ def test_comparator_sorafenib_trials_and_values(ask):
     # s000: "with a mOS of 16.4 months comparable to sorafenib alone (13.8 months)"
     assert ("HIMALAYA", "comparator: sorafenib", "mOS", "13.8 months", "s000 text") in facts
     # s000: "The STRIDE regimen reduced the risk of death by 22% (HR = 0.78, 95%CI = 0.65-0.93)"
-    hr = {(r["study"], r["endpoint"], r["hazard_ratio"], r["source"]) for r in rows if r["arm_role"] == "comparison"}
-    assert ("HIMALAYA", "OS", "HR 0.78 (95% CI 0.65-0.93)", "s000 text") in hr
-    assert ("ORIENT-32", "OS", "HR 0.57, p < 0.0001", "s000 text") in hr
+    hr = {(r["study"], r["endpoint"], r["hazard_ratio"], r["p_value"], r["source"])
+          for r in rows if r["arm_role"] == "comparison"}
+    assert ("HIMALAYA", "OS", "HR 0.78 (95% CI 0.65-0.93)", "", "s000 text") in hr
+    assert ("ORIENT-32", "OS", "HR 0.57", "p < 0.0001", "s000 text") in hr
+    # s001: "but not mOS (15.4 vs. 15.5 months, $p = 0.44$)": a p-value, not a hazard ratio (issue 13)
+    assert ("COSMIC-312", "OS", "", "p = 0.44", "s001 text") in hr
+    assert not any(r["hazard_ratio"].startswith("p") for r in rows if r["hazard_ratio"])
     assert all(r["quote"] for r in rows)
     assert not any("RESCUE" in r["study"] for r in rows)
 

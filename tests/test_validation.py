@@ -161,6 +161,9 @@ QC_BREAKS = {
     "drug-target-evidence": lambda g: [(R["drug"]["atezolizumab"], HCC.inhibits, R["target"]["pd-1"])],
     "comparison-arms": lambda g: [(first(g, HCC.ArmComparison), HCC.comparatorArm, R["arm"]["leap-002-lenvatinib"])],
     "evidence-offsets": lambda g: [(QUOTE, OA.exact, Literal("x" * 5))],
+    # an ontology statement stated again in the asserted graph (PD-1's label was, before the build
+    # kept each triple in one graph)
+    "one-graph": lambda g: [(R["target"]["pd-1"], RDFS.label, Literal("PD-1", lang="en"))],
 }
 
 

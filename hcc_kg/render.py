@@ -1,0 +1,176 @@
+"""Render stage: a query result as a terminal table (rich), CSV (RFC 4180), TSV (IANA) or JSON.
+
+The terminal view fits the terminal's width: a table whose cells wrap when every column can keep
+a readable width, otherwise one block per row (column, value), as psql's ``\\x`` does. Nothing is
+cut: every value is printed whole. Columns holding the same value in every row are printed once
+above the rows, columns empty in every row are named below them; IRIs show their label where the
+graph has one; a column with a unit (a query's ``# units:`` header) shows it after each value, and
+a column of "; "-joined values (its ``# lists:`` header) shows one value a line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import shutil
+from collections.abc import Callable
+
+from hcc_kg.constants import RESOURCE
+
+#: a column narrower than this (or than its header) makes the table unreadable: use blocks
+MIN_COLUMN = 12
+#: a table row taller than this many lines reads better as a block
+MAX_ROW_LINES = 16
+#: what a tab inside a value (a quote from a table row) looks like in the terminal
+TAB = " ⇥ "
+
+
+def render(result, fmt: str = "table", store=None, query=None, width: int | None = None) -> str:
+    """``result`` (a store.Result) in one of the formats of the registry ``FORMATS``; ``store``
+    gives the terminal view its labels, ``query`` (a store.CannedQuery) its units and lists."""
+    if fmt in ("table", "expanded"):
+        return terminal(result, expanded=fmt == "expanded", store=store, width=width,
+                        units=query.units if query else {}, lists=query.lists if query else [])
+    return FORMATS[fmt](result)
+
+
+def _cells(result) -> list[list[str]]:
+    return [["" if v is None else v for v in row] for row in result.rows]
+
+
+def to_json(result) -> str:
+    return json.dumps(result.as_dicts(), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(result) -> str:
+    """RFC 4180: comma-separated, CRLF line ends, a field with a comma, quote or line break quoted."""
+    out = io.StringIO()
+    writer = csv.writer(out, dialect="excel", lineterminator="\r\n")
+    writer.writerow(result.columns)
+    writer.writerows(_cells(result))
+    return out.getvalue()
+
+
+TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def tsv_field(value: str) -> str:
+    """IANA text/tab-separated-values allows no tab or line break in a field: they (and the
+    backslash, so that the escape can be undone) are written as \\t, \\n, \\r and \\\\."""
+    return value.translate(TSV_ESCAPES)
+
+
+def tsv_unescape(field: str) -> str:
+    """The inverse of ``tsv_field``."""
+    out, chars = [], iter(field)
+    for ch in chars:
+        if ch == "\\":
+            nxt = next(chars, "")
+            out.append({"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}.get(nxt, "\\" + nxt))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def to_tsv(result) -> str:
+    lines = [result.columns, *_cells(result)]
+    return "".join("\t".join(tsv_field(v) for v in line) + "\n" for line in lines)
+
+
+#: output format -> writer (the registry; the terminal formats are handled by ``terminal``)
+FORMATS: dict[str, Callable] = {"csv": to_csv, "tsv": to_tsv, "json": to_json}
+
+
+def labels_of(store, values: set[str]) -> dict[str, str]:
+    """IRI -> its rdfs:label, for the IRIs among ``values`` that have one."""
+    iris = sorted(v for v in values if v.startswith(("http://", "https://")) and " " not in v)
+    if store is None or not iris:
+        return {}
+    block = " ".join(f"<{iri}>" for iri in iris if ">" not in iri and "<" not in iri)
+    query = ("SELECT ?e (MIN(STR(?l)) AS ?label) WHERE { VALUES ?e { " + block + " } "
+             "?e <http://www.w3.org/2000/01/rdf-schema#label> ?l } GROUP BY ?e")
+    return {row["e"].value: row["label"].value for row in store.query(query, use_default_graph_as_union=True)
+            if row["label"] is not None}
+
+
+def _shown(value: str, labels: dict[str, str], unit: str | None, is_list: bool) -> str:
+    if is_list:
+        return "\n".join(_shown(v, labels, unit, False) for v in value.split("; "))
+    value = labels.get(value, value)
+    if value.startswith(RESOURCE):  # an IRI of ours without a label: its prefixed name
+        value = value[len(RESOURCE):].replace("/", ":", 1)
+    if unit and value:
+        value = f"{value}{unit}" if unit == "%" else f"{value} {unit}"
+    return value.replace("\t", TAB)
+
+
+def terminal(result, expanded: bool = False, store=None, units: dict[str, str] | None = None,
+             lists: list[str] | None = None, width: int | None = None) -> str:
+    """The result for a person at a terminal ``width`` columns wide (default: the terminal's, or
+    $COLUMNS, or 120 when the output is not a terminal)."""
+    from rich import box
+    from rich.console import Console, Group
+    from rich.rule import Rule
+    from rich.table import Table
+    from rich.text import Text
+
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    labels = labels_of(store, {v for row in result.rows for v in row if v})
+    units, lists = units or {}, lists or []
+    rows = [[_shown(v, labels, units.get(c), c in lists) for v, c in zip(row, result.columns, strict=True)]
+            for row in _cells(result)]
+    columns = list(range(len(result.columns)))
+    above, empty = [], []
+    if len(rows) > 1:  # constant columns once above the rows, empty columns named below them
+        empty = [i for i in columns if not any(row[i] for row in rows)]
+        above = [i for i in columns if i not in empty and len({row[i] for row in rows}) == 1]
+        columns = [i for i in columns if i not in empty and i not in above]
+    names = result.columns
+    parts: list = [Text(f"{names[i]}: {rows[0][i]}") for i in above]
+
+    def longest_word(i: int) -> int:
+        return max([len(names[i])] + [len(w) for row in rows for w in row[i].split()])
+
+    need = sum(min(MIN_COLUMN, longest_word(i)) + 3 for i in columns) + 1
+    table = None
+    if not expanded and columns and need <= width:
+        table = Table(box=box.SQUARE, show_lines=True, expand=False, header_style="bold")
+        for i in columns:
+            table.add_column(names[i], overflow="fold", min_width=min(MIN_COLUMN, longest_word(i)))
+        for row in rows:
+            table.add_row(*[Text(row[i]) for i in columns])
+        if max(_row_heights(table, width), default=0) > MAX_ROW_LINES:
+            table = None
+    if table is not None:
+        parts.append(table)
+    elif columns:
+        key_width = max(len(names[i]) for i in columns)
+        for n, row in enumerate(rows, 1):
+            parts.append(Rule(f"row {n} of {len(rows)}", align="left", characters="─"))
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(width=key_width, no_wrap=True, style="bold")
+            grid.add_column(overflow="fold")
+            for i in columns:
+                grid.add_row(Text(names[i]), Text(row[i]))
+            parts.append(grid)
+    if empty:
+        parts.append(Text(f"empty in every row: {', '.join(names[i] for i in empty)}"))
+    parts.append(Text(f"({len(rows)} row{'' if len(rows) == 1 else 's'})"))
+    out = io.StringIO()
+    console = Console(width=width, file=out, color_system=None, highlight=False, markup=False, emoji=False,
+                      force_terminal=False, force_jupyter=False, legacy_windows=False, soft_wrap=False)
+    console.print(Group(*parts))
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
+
+
+def _row_heights(table, width: int) -> list[int]:
+    """Lines taken by each body row of a rendered table (rows are separated by rule lines)."""
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO())
+    lines = console.render_lines(table, console.options.update(width=width))
+    text = ["".join(seg.text for seg in line) for line in lines]
+    rules = [i for i, line in enumerate(text) if line.startswith(("├", "└"))]
+    return [b - a - 1 for a, b in itertools.pairwise(rules)]
