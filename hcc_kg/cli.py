@@ -61,12 +61,12 @@ def queries(name: str | None) -> None:
 
     from hcc_kg.store import canned, catalogue, describe, open_release
 
-    chosen = [canned(name)] if name else catalogue().values()
+    chosen = [canned(name)] if name is not None else catalogue().values()
     store = open_release()
     width = shutil.get_terminal_size((120, 24)).columns
     for query in chosen:
         click.echo(query.name)
-        for line in describe(query, store, full=bool(name)):
+        for line in describe(query, store, full=name is not None):
             indent = " " * (8 if line.startswith("    ") else 4)
             click.echo(textwrap.fill(line.strip(), width, initial_indent=indent, subsequent_indent=indent + "  ",
                                      break_on_hyphens=False, break_long_words=False))

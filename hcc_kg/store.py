@@ -232,10 +232,12 @@ def value_in_set(query: str, param: Param, given: str, store) -> str:
                 if part and any(part in re.sub(r"[^a-z0-9+]", "", n.casefold()) for n in names)]
         if hits:
             return hits[0] if len(hits) == 1 else given
-    else:
-        for value, (_, names) in values.items():
-            if key and any(normalise(n) == key for n in names):
-                return value
+    else:  # the same name in any case; else the same ignoring spacing and punctuation, if that is
+        # one value only ("I/II" and "III" both normalise to "iii")
+        for match in (lambda n: n.casefold() == given.strip().casefold(), lambda n: key and normalise(n) == key):
+            hits = [value for value, (_, names) in values.items() if any(match(n) for n in names)]
+            if len(hits) == 1:
+                return hits[0]
     shown = {n: (v if label == v else f"{v} ({label})") for v, (label, names) in values.items() for n in names}
     near = _nearest(given, shown)
     hint = f"; nearest: {', '.join(near)}" if near else ""

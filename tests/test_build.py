@@ -105,8 +105,9 @@ def test_first_line_pd1_tki_values_carry_their_sources(store):
     assert "21.2 months, LEAP-002 [s001 table-1 row 9]" in leap          # s001 Table 1
     assert "21.1 months, LEAP-002 [s000 table-1 row 5]" in leap          # s000 Table 1 disagrees
     compassion = rows["cadonilimab + lenvatinib"]["mOS"].split("; ")
-    assert "27.1 months, COMPASSION-08 [s001 text]" in compassion        # narrative
-    assert "0.271 months, COMPASSION-08 [s001 table-1 row 18]" in compassion  # table, kept as printed
+    assert "27.1 months, COMPASSION-08 (cohort A) [s001 text]" in compassion        # narrative
+    assert "0.271 months, COMPASSION-08 (cohort A) [s001 table-1 row 18]" in compassion  # table, kept as printed
+    assert "not reached, COMPASSION-08 (cohort B) [s001 text]" in compassion        # the source's cohort
     assert rows["pembrolizumab + regorafenib"]["ORR"] == "32%, NCT03347292 [s001 table-1 row 11]"
     assert rows["cadonilimab + lenvatinib"]["pd1_inhibitor"] == "cadonilimab"  # found by the reasoner
 

@@ -68,7 +68,9 @@ def test_regimens_by_class_without_filters_lists_every_class(ask):
 
 
 def test_regimens_by_class_no_match(ask):
-    assert ask("regimens-by-class", **{"class": "CAR-T"}) == []
+    # a class outside the value set is an error, not an empty answer (issue 13)
+    with pytest.raises(HccKgError, match="no regimen class 'CAR-T'; values: dual checkpoint regimen, "):
+        ask("regimens-by-class", **{"class": "CAR-T"})
     assert ask("regimens-by-class", **{"class": "dual checkpoint", "line": "neoadjuvant"}) == []
 
 
@@ -237,8 +239,13 @@ def test_compare_endpoint_by_label_and_case(ask):
 
 
 def test_compare_endpoint_no_match(ask):
-    assert ask("compare-endpoint", endpoint="survival at Mars") == []
-    assert ask("compare-endpoint", endpoint="mOS", phase="IV") == []
+    # a value outside its value set is an error naming the nearest values (issue 13)
+    with pytest.raises(HccKgError, match=r"no endpoint 'survival at Mars'; nearest: OS \(overall survival\)"):
+        ask("compare-endpoint", endpoint="survival at Mars")
+    with pytest.raises(HccKgError, match="no trial phase 'IV'"):
+        ask("compare-endpoint", endpoint="mOS", phase="IV")
+    # a phase in the set that no first-line study has: an empty answer, rightly
+    assert ask("compare-endpoint", endpoint="mOS", phase="NA", line="adjuvant") == []
 
 
 # --- phase3-os-benefit -----------------------------------------------------------------------

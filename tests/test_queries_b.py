@@ -128,8 +128,9 @@ def test_approvals_agency_in_lower_case(ask):
     assert _pick(rows, "year", "regimen", "source") == {("2018", "lenvatinib", "s000")}
 
 
-def test_approvals_unknown_agency_is_empty(ask):
-    assert ask("approvals", agency="WHO") == []
+def test_approvals_unknown_agency_is_an_error(ask):
+    with pytest.raises(HccKgError, match="no regulatory agency 'WHO'; values: EMA, FDA, NMPA"):
+        ask("approvals", agency="WHO")
 
 
 # --- first-line-approved -----------------------------------------------------------------------
@@ -357,8 +358,11 @@ def test_ongoing_trials_all(ask):
     assert not trials & {"NCT04042805", "ChiCTR2100050076", "Tislelizumab plus regorafenib second-line phase II"}
 
 
-def test_ongoing_trials_unknown_country_is_empty(ask):
-    assert ask("ongoing-trials", country="Atlantis") == []
+def test_ongoing_trials_unknown_country_is_an_error(ask):
+    with pytest.raises(HccKgError, match="no country 'Atlantis'"):
+        ask("ongoing-trials", country="Atlantis")
+    with pytest.raises(HccKgError, match="no country 'Chine'; nearest: China;"):
+        ask("ongoing-trials", country="Chine")
 
 
 # --- locoregional-combinations -----------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from hcc_kg.errors import HccKgError
+
 
 def _col(rows, name):
     return {r[name] for r in rows}
@@ -231,7 +233,8 @@ def test_evidence_of_a_study_by_alias(ask):
 
 
 def test_evidence_no_match(ask):
-    assert ask("evidence", measurement="no-such-measurement") == []
+    with pytest.raises(HccKgError, match="no measurement or comparison 'no-such-measurement'"):
+        ask("evidence", measurement="no-such-measurement")
 
 
 # --- synonyms --------------------------------------------------------------------------------
