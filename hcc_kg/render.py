@@ -19,8 +19,9 @@ from collections.abc import Callable
 
 from hcc_kg.constants import RESOURCE
 
-#: a column narrower than this (or than its header) makes the table unreadable: use blocks
-MIN_COLUMN = 12
+#: a column is at least as wide as its longest word (a word is folded only past this width); when
+#: the columns cannot all have that, the rows are printed as blocks
+MIN_COLUMN = 24
 #: a table row taller than this many lines reads better as a block
 MAX_ROW_LINES = 16
 #: what a tab inside a value (a quote from a table row) looks like in the terminal
@@ -136,9 +137,12 @@ def terminal(result, expanded: bool = False, store=None, units: dict[str, str] |
     need = sum(min(MIN_COLUMN, longest_word(i)) + 3 for i in columns) + 1
     table = None
     if not expanded and columns and need <= width:
-        table = Table(box=box.SQUARE, show_lines=True, expand=False, header_style="bold")
-        for i in columns:
-            table.add_column(names[i], overflow="fold", min_width=min(MIN_COLUMN, longest_word(i)))
+        widths = _fit([max([len(names[i])] + [len(line) for row in rows for line in row[i].splitlines()])
+                       for i in columns], [min(MIN_COLUMN, longest_word(i)) for i in columns],
+                      width - 3 * len(columns) - 1)
+        table = Table(box=box.SQUARE, show_lines=True, header_style="bold")
+        for i, w in zip(columns, widths, strict=True):
+            table.add_column(names[i], overflow="fold", width=w)
         for row in rows:
             table.add_row(*[Text(row[i]) for i in columns])
         if max(_row_heights(table, width), default=0) > MAX_ROW_LINES:
@@ -163,6 +167,26 @@ def terminal(result, expanded: bool = False, store=None, units: dict[str, str] |
                       force_terminal=False, force_jupyter=False, legacy_windows=False, soft_wrap=False)
     console.print(Group(*parts))
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
+
+
+def _fit(natural: list[int], least: list[int], room: int) -> list[int]:
+    """Column widths within ``room``: each column its natural width if all fit; otherwise a column
+    narrower than an equal share gets all it needs, and the wider ones share what is left in
+    proportion to their natural width, none below its least width."""
+    if sum(natural) <= room:
+        return natural
+    widths, wide = list(natural), set(range(len(natural)))
+    left = room
+    while wide and (small := {i for i in wide if natural[i] <= left / len(wide)}):
+        wide -= small
+        left -= sum(natural[i] for i in small)
+    total = sum(natural[i] for i in wide) or 1
+    for i in wide:
+        widths[i] = max(least[i], left * natural[i] // total)
+    while sum(widths) > room and any(widths[i] > least[i] for i in wide):  # the floors took too much
+        widest = max((i for i in wide if widths[i] > least[i]), key=lambda i: widths[i])
+        widths[widest] -= 1
+    return widths
 
 
 def _row_heights(table, width: int) -> list[int]:
