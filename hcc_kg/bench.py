@@ -38,8 +38,8 @@ def run(builds: int = 3, repeat: int = 5, release: Path = RELEASE) -> str:
         "| build stage | median s |", "| --- | ---: |",
         *[f"| {s} | {statistics.median(v):.3f} |" for s, v in stages.items()],
         f"| **total** | {sum(statistics.median(v) for v in stages.values()):.3f} |", "",
-        f"Loading the release ({len(text.splitlines())} quads): pyoxigraph {load_ox:.3f} s, "
-        f"rdflib {load_rdf:.3f} s (ratio {load_rdf / load_ox:.0f}x).", "",
+        (f"Loading the release ({len(text.splitlines())} quads): pyoxigraph {load_ox:.3f} s, "
+        f"rdflib {load_rdf:.3f} s (ratio {load_rdf / load_ox:.0f}x)."), "",
         "| query | rows | pyoxigraph ms | rdflib ms | rdflib / pyoxigraph |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
@@ -47,8 +47,9 @@ def run(builds: int = 3, repeat: int = 5, release: Path = RELEASE) -> str:
         subs = bindings(query, {}, store)
         init = {str(k.value): to_rdflib(v) for k, v in subs.items()}
         rows = len(list(store.query(query.text, use_default_graph_as_union=True, substitutions=subs)))
-        ox_t = _median_time(lambda: list(store.query(query.text, use_default_graph_as_union=True, substitutions=subs)), repeat)
-        rdf_t = _median_time(lambda: list(ds.query(query.text, initBindings=init)), repeat)
+        ox_t = _median_time(lambda q=query, s=subs: list(store.query(q.text, use_default_graph_as_union=True,
+                                                                      substitutions=s)), repeat)
+        rdf_t = _median_time(lambda q=query, i=init: list(ds.query(q.text, initBindings=i)), repeat)
         lines.append(f"| {name} | {rows} | {ox_t * 1000:.1f} | {rdf_t * 1000:.1f} | {rdf_t / ox_t:.0f}x |")
     return "\n".join(lines + guard_costs(max(repeat, 100))) + "\n"
 
@@ -59,9 +60,9 @@ def guard_costs(repeat: int = 100) -> list[str]:
     from hcc_kg.store import catalogue
 
     costs = {name: _median_time(lambda q=q: check_query(q.text), repeat) for name, q in catalogue().items()}
-    return ["", f"Query guard (`hcc_kg.guard.check_query`, median of {repeat} runs per canned query): "
+    return ["", (f"Query guard (`hcc_kg.guard.check_query`, median of {repeat} runs per canned query): "
             f"median {statistics.median(costs.values()) * 1e6:.0f} µs, largest {max(costs.values()) * 1e6:.0f} µs "
-            f"({max(costs, key=costs.get)}).", "",
+            f"({max(costs, key=costs.get)})."), "",
             "| query | guard µs |", "| --- | ---: |", *[f"| {n} | {c * 1e6:.1f} |" for n, c in costs.items()]]
 
 
@@ -114,7 +115,7 @@ def load_test(url: str, clients: int = 4, seconds: float = 20) -> dict:
         thread.join()
     elapsed = time.monotonic() - started
     ordered = sorted(latencies)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")  # noqa: E731
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
     return {"clients": clients, "seconds": round(elapsed, 1), "requests": len(latencies), "errors": len(errors),
             "first_error": errors[0] if errors else "", "throughput": len(latencies) / elapsed,
             "p50_ms": pick(0.50), "p99_ms": pick(0.99)}
@@ -147,8 +148,8 @@ def load_report(results: dict[str, dict]) -> str:
     raw = results.get("raw Oxigraph server")
     lines = [
         "## Load test (loopback)", "",
-        f"{first['clients']} concurrent clients sent the canned queries round robin (POST, JSON results) for "
-        f"{first['seconds']} s to each endpoint in turn, in one run (`hcc-kg loadtest`).", "",
+        (f"{first['clients']} concurrent clients sent the canned queries round robin (POST, JSON results) for "
+        f"{first['seconds']} s to each endpoint in turn, in one run (`hcc-kg loadtest`)."), "",
         "| endpoint | requests | errors | throughput (queries/s) | vs raw | p50 ms | p99 ms |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, r in results.items():

@@ -192,7 +192,8 @@ def coverage(output: str | None, context: int) -> None:
     from pathlib import Path
 
     from hcc_kg.constants import RELEASE, RELEASE_TTL
-    from hcc_kg.coverage import coverage as compute, graph_quote_spans, graph_typed_numbers, report
+    from hcc_kg.coverage import coverage as compute
+    from hcc_kg.coverage import graph_quote_spans, graph_typed_numbers, report
     from hcc_kg.sources import load_sources
     from hcc_kg.validate import load_rdf
 

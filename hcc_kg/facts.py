@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
 
 from pydantic import BaseModel, ValidationError
 
@@ -34,8 +34,7 @@ LIST_FILES: dict[str, type[BaseModel]] = {
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])}
 #: words that state a number without digits: "no patients ... achieved CR" is 0, "All patients
 #: experienced AEs" is 100 (percent)
 WORDS |= {"no": 0, "none": 0, "all": 100}

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from hcc_kg.constants import QUERIES, RELEASE, RELEASE_NQ
 from hcc_kg.errors import HccKgError
-from hcc_kg.release import checked
 from hcc_kg.lexicon import normalise
+from hcc_kg.release import checked
 from hcc_kg.sources import read_text
 
 PARAM = re.compile(r"^(\w+)\s+([\w-]+)(?:\s*=\s*(\S+))?\s*(?:--\s*(.*))?$")
