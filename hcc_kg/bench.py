@@ -157,3 +157,94 @@ def load_report(results: dict[str, dict]) -> str:
         lines.append(f"| {name} | {r['requests']} | {r['errors']} | {r['throughput']:.1f} | {ratio} | "
                      f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f} |")
     return "\n".join(lines) + "\n"
+
+
+def replicate(nquads: str, copies: int) -> list:
+    """The release ``copies`` times as pyoxigraph quads: copy 0 as it is, copy k > 0 with every
+    resource IRI (``RESOURCE``...) and blank node suffixed ``-copyK``. Ontology terms, graph names
+    and literals stay, so identical ontology and metadata quads collapse into one."""
+    import pyoxigraph as ox
+
+    from hcc_kg.constants import RESOURCE
+
+    def rename(term, k: int):
+        if isinstance(term, ox.NamedNode) and term.value.startswith(RESOURCE):
+            return ox.NamedNode(f"{term.value}-copy{k}")
+        if isinstance(term, ox.BlankNode):
+            return ox.BlankNode(f"{term.value}copy{k}")
+        return term
+
+    quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    return quads + [ox.Quad(rename(q.subject, k), q.predicate, rename(q.object, k), q.graph_name)
+                    for k in range(1, copies) for q in quads]
+
+
+def _timed_rows(store, text: str, subs: dict) -> tuple[float, int]:
+    """Seconds to run a query and read every answer, and the number of answers."""
+    import pyoxigraph as ox
+
+    t = time.perf_counter()
+    result = store.query(text, use_default_graph_as_union=True, substitutions=subs)
+    rows = 1 if isinstance(result, ox.QueryBoolean) else sum(1 for _ in result)
+    return time.perf_counter() - t, rows
+
+
+def scale(copies: int = 10, repeat: int = 3, release: Path = RELEASE) -> str:
+    """A Markdown report: every canned query (parameters unbound, and with its defaults if it has
+    any) on the release and on ``copies`` renamed copies of it, both in-memory pyoxigraph stores,
+    timed side by side (1x and Nx runs alternate; median of ``repeat``). A ratio above
+    1.5 x ``copies`` is flagged: the cost grew faster than the data."""
+    import pyoxigraph as ox
+
+    from hcc_kg.store import bindings, catalogue, store_of
+
+    text = (release / RELEASE_NQ).read_text(encoding="utf-8")
+    small, big = store_of(text), ox.Store()
+    big.bulk_extend(replicate(text, copies))
+    limit = 1.5 * copies
+    lines = [
+        f"# hcc-kg at {copies}x data", "",
+        (f"Machine: {_machine()}. The release ({len(small)} quads) and {copies} copies of it with renamed "
+         f"resource IRIs ({len(big)} quads), each in an in-memory pyoxigraph store; every canned query "
+         f"run on both side by side, median of {repeat} runs each (`hcc-kg bench --scale {copies}`). "
+         f"Flagged (**!**): ratio above {limit:g} ({copies}x data should cost about {copies}x)."), "",
+        f"| query | parameters | rows 1x | rows {copies}x | ms 1x | ms {copies}x | ratio |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    flagged = []
+    for name, query in catalogue().items():
+        variants = [("unbound", {}, {})]
+        if any(p.default is not None for p in query.params.values()):
+            variants.append(("defaults", bindings(query, {}, small), bindings(query, {}, big)))
+        for label, subs_small, subs_big in variants:
+            times: dict[str, list[float]] = {"small": [], "big": []}
+            rows: dict[str, int] = {}
+            for _ in range(repeat):
+                for key, store, subs in (("small", small, subs_small), ("big", big, subs_big)):
+                    seconds, rows[key] = _timed_rows(store, query.text, subs)
+                    times[key].append(seconds)
+            ms_small, ms_big = (statistics.median(times[k]) * 1000 for k in ("small", "big"))
+            ratio = ms_big / ms_small
+            flag = " **!**" if ratio > limit else ""
+            if flag:
+                flagged.append(f"{name} ({label})")
+            lines.append(f"| {name} | {label} | {rows['small']} | {rows['big']} | {ms_small:.1f} | {ms_big:.1f} | "
+                         f"{ratio:.1f}{flag} |")
+    lines += ["", f"Flagged: {', '.join(flagged)}." if flagged else f"No query above {limit:g}x.", ""]
+    return "\n".join(lines)
+
+
+SCALE_MARKERS = ("<!-- bench --scale: start -->", "<!-- bench --scale: end -->")
+
+
+def put_in_readme(report: str, readme: Path) -> None:
+    """Replace what stands between the README's two scale markers with the report (minus its title)."""
+    from hcc_kg.errors import HccKgError
+
+    text = readme.read_text(encoding="utf-8")
+    start, end = SCALE_MARKERS
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise HccKgError(f"{readme}: expected one {start!r} line before one {end!r} line")
+    body = report.split("\n", 2)[2]  # drop the title and the blank line after it
+    head, rest = text.split(start)
+    readme.write_text(head + start + "\n" + body + rest[rest.index(end):], encoding="utf-8")

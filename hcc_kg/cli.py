@@ -149,14 +149,28 @@ def validate(file: str | None) -> None:
 @main.command()
 @click.option("--builds", default=3, show_default=True, help="Builds to time (median per stage).")
 @click.option("--repeat", default=5, show_default=True, help="Runs per query (median).")
-@click.option("--output", type=click.Path(path_type=str), default="benchmarks/report.md", show_default=True)
-def bench(builds: int, repeat: int, output: str) -> None:
+@click.option("--scale", type=click.IntRange(2, 100), default=None,
+              help="Instead: each canned query on the release and on N renamed copies of it, side by side.")
+@click.option("--output", type=click.Path(path_type=str), default=None,
+              help="Report file  [default: benchmarks/report.md, with --scale benchmarks/scale.md]")
+@click.option("--readme/--no-readme", default=True, show_default=True,
+              help="With --scale: also put the table in README.md (between its scale markers).")
+def bench(builds: int, repeat: int, scale: int | None, output: str | None, readme: bool) -> None:
     """Time each build stage and each canned query (pyoxigraph vs rdflib); write a report."""
     from pathlib import Path
 
-    from hcc_kg.bench import run
+    from hcc_kg import bench as benchmark
 
-    report = run(builds, repeat)
+    if scale is not None:
+        report = benchmark.scale(scale, repeat)
+        output = output or "benchmarks/scale.md"
+        if readme:
+            from hcc_kg.constants import ROOT
+
+            benchmark.put_in_readme(report, ROOT / "README.md")
+    else:
+        report = benchmark.run(builds, repeat)
+        output = output or "benchmarks/report.md"
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(report, encoding="utf-8")
     click.echo(report, nl=False)
