@@ -3,6 +3,7 @@ load test of `hcc-kg serve`."""
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from pathlib import Path
@@ -198,6 +199,7 @@ def scale(copies: int = 10, repeat: int = 3, release: Path = RELEASE) -> str:
 
     from hcc_kg.store import bindings, catalogue, store_of
 
+    load_before = os.getloadavg()[0]
     text = (release / RELEASE_NQ).read_text(encoding="utf-8")
     small, big = store_of(text), ox.Store()
     big.bulk_extend(replicate(text, copies))
@@ -230,7 +232,9 @@ def scale(copies: int = 10, repeat: int = 3, release: Path = RELEASE) -> str:
                 flagged.append(f"{name} ({label})")
             lines.append(f"| {name} | {label} | {rows['small']} | {rows['big']} | {ms_small:.1f} | {ms_big:.1f} | "
                          f"{ratio:.1f}{flag} |")
-    lines += ["", f"Flagged: {', '.join(flagged)}." if flagged else f"No query above {limit:g}x.", ""]
+    lines += ["", f"Flagged: {', '.join(flagged)}." if flagged else f"No query above {limit:g}x.",
+              "", (f"Load average (1 min) before the run {load_before:.1f}, after it {os.getloadavg()[0]:.1f} "
+                   f"({os.cpu_count()} cores); 1x and {copies}x runs alternate, so both columns see the same load."), ""]
     return "\n".join(lines)
 
 
