@@ -221,7 +221,7 @@ def scale(copies: int = 10, repeat: int = 3, release: Path = RELEASE) -> str:
         f"| query | parameters | rows 1x | rows {copies}x | CPU ms 1x | CPU ms {copies}x | ratio |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    flagged = []
+    flagged, totals = [], [0.0, 0.0]
     for name, query in catalogue().items():
         variants = [("unbound", {}, {})]
         if any(p.default is not None for p in query.params.values()):
@@ -237,11 +237,13 @@ def scale(copies: int = 10, repeat: int = 3, release: Path = RELEASE) -> str:
                     times[key].append(_timed_rows(store, query.text, subs)[0])
             ms_small, ms_big = (statistics.median(times[k]) * 1000 for k in ("small", "big"))
             ratio = ms_big / ms_small
+            totals[0], totals[1] = totals[0] + ms_small, totals[1] + ms_big
             flag = " **!**" if ratio > limit else ""
             if flag:
                 flagged.append(f"{name} ({label})")
             lines.append(f"| {name} | {label} | {rows['small']} | {rows['big']} | {ms_small:.1f} | {ms_big:.1f} | "
                          f"{ratio:.1f}{flag} |")
+    lines.append(f"| **total** | | | | {totals[0]:.1f} | {totals[1]:.1f} | {totals[1] / totals[0]:.1f} |")
     lines += ["", f"Flagged: {', '.join(flagged)}." if flagged else f"No query above {limit:g}x.",
               "", (f"Load average (1 min) before the run {load_before:.1f}, after it {os.getloadavg()[0]:.1f} "
                    f"({os.cpu_count()} cores); 1x and {copies}x runs alternate, so both columns see the same load."), ""]
