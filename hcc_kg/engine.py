@@ -42,6 +42,9 @@ _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
 
 
+_STACK_SIZE = threading.Lock()  # threading.stack_size is process-wide: set, start, restore
+
+
 def on_big_stack(fn):
     """``fn()`` on a thread with a 256 MiB stack; its result, or its exception re-raised."""
     outcome: dict = {}
@@ -63,9 +66,6 @@ def on_big_stack(fn):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
-
-
-_STACK_SIZE = threading.Lock()  # threading.stack_size is process-wide: set, start, restore
 
 
 def explain(err: BaseException, text: str, name: str = "query") -> HccKgError:
