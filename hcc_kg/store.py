@@ -57,7 +57,7 @@ VALUE_SETS = {
           { ?m a hcc:OutcomeMeasurement } UNION { ?m a hcc:ArmComparison }
           BIND (REPLACE(STR(?m), "^.*/", "") AS ?value) }"""),
 }
-TYPES = ("entity", "string", "decimal", "integer", *VALUE_SETS)
+TYPES = ("entity", "name", "string", "decimal", "integer", *VALUE_SETS)
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,7 @@ def catalogue(folder: Path = QUERIES) -> dict[str, CannedQuery]:
 
 
 TYPE_TEXT = {"entity": "an entity, by any label, alias, misspelling or registry id in the sources",
+             "name": "a label or alias of some entity; one that none goes by is an error naming the nearest",
              "string": "text", "decimal": "a decimal number", "integer": "an integer"}
 
 
@@ -345,6 +346,15 @@ def canned(name: str) -> CannedQuery:
 
 
 def run_canned(name: str, params: dict[str, str], store=None) -> Result:
+    """A canned query with its parameters; a ``name`` parameter that finds nothing is an error
+    naming the nearest names, never silent emptiness (the query itself decides what matches)."""
     query = canned(name)
     store = store if store is not None else open_release()
-    return run(query.text, store, bindings(query, params, store), name)
+    result = run(query.text, store, bindings(query, params, store), name)
+    for param in query.params.values():
+        if param.type == "name" and param.name in params and not result.rows:
+            names = {key: label for key, (_, label) in entity_index(store).items()}
+            near = _nearest(normalise(params[param.name]), names)
+            hint = f"; nearest: {', '.join(near)}" if near else ""
+            raise HccKgError(f"query {name}: parameter {param.name}: no entity goes by {params[param.name]!r}{hint}")
+    return result

@@ -141,6 +141,15 @@ def test_a_value_outside_its_value_set_is_an_error_naming_the_nearest(query, par
         run_canned(query, {param: value}, store)
 
 
+def test_a_name_no_entity_goes_by_is_an_error_naming_the_nearest(store):
+    """synonyms returned "(0 rows)" with exit 0 for a misspelt name; the query still decides what
+    matches (a name it finds is never refused)."""
+    with pytest.raises(HccKgError, match=r"^query synonyms: parameter name: no entity goes by 'karelizumabb'; "
+                                         r"nearest: .*\bcamrelizumab\b"):
+        run_canned("synonyms", {"name": "karelizumabb"}, store)
+    assert run_canned("synonyms", {"name": "Imbrave 150"}, store).as_dicts()[0]["label"] == "IMbrave150"
+
+
 @pytest.mark.parametrize("query,param,value,column,echoed", [
     ("guideline-recommendations", "guideline", "nccn", "guideline", "NCCN"),
     ("compare-endpoint", "endpoint", "Median Overall Survival", "endpoint", "mOS"),
