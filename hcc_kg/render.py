@@ -4,8 +4,9 @@ The terminal view fits the terminal's width: a table whose cells wrap when every
 a readable width, otherwise one block per row (column, value), as psql's ``\\x`` does. Nothing is
 cut: every value is printed whole. Columns holding the same value in every row are printed once
 above the rows, columns empty in every row are named below them; IRIs show their label where the
-graph has one; a column with a unit (a query's ``# units:`` header) shows it after each value, and
-a column of "; "-joined values (its ``# lists:`` header) shows one value a line.
+graph has one (the row count says so); a column with a unit (a query's ``# units:`` header) shows
+it after each value, and a column of "; "-joined values (its ``# lists:`` header) shows one value
+a line.
 """
 
 from __future__ import annotations
@@ -161,7 +162,10 @@ def terminal(result, expanded: bool = False, store=None, units: dict[str, str] |
             parts.append(grid)
     if empty:
         parts.append(Text(f"empty in every row: {', '.join(names[i] for i in empty)}"))
-    parts.append(Text(f"({len(rows)} row{'' if len(rows) == 1 else 's'})"))
+    count = f"{len(rows)} row{'' if len(rows) == 1 else 's'}"
+    if labels:  # say so, rather than let a label pass for the value the query returned
+        count += "; IRIs shown as labels: --format csv, tsv or json for the IRIs"
+    parts.append(Text(f"({count})"))
     out = io.StringIO()
     console = Console(width=width, file=out, color_system=None, highlight=False, markup=False, emoji=False,
                       force_terminal=False, force_jupyter=False, legacy_windows=False, soft_wrap=False)

@@ -71,12 +71,15 @@ def test_terminal_view_fits_120_columns_and_cuts_nothing(name, fmt, results, sto
     out = render(result, fmt, store=store, query=query, width=120)
     assert max(len(line) for line in out.splitlines()) <= 120
     assert out.count("…") == sum((v or "").count("…") for row in result.rows for v in row)  # no ellipsis
-    assert out.rstrip().endswith(f"({len(result.rows)} row{'' if len(result.rows) == 1 else 's'})")
     # every character of every value is printed: the visible characters of the output hold at
-    # least those of the values (labels replace IRIs, so IRIs count as their label)
+    # least those of the values (labels replace IRIs, so IRIs count as their label, and the row
+    # count says so)
     from hcc_kg.render import labels_of
 
     labels = labels_of(store, {v for row in result.rows for v in row if v})
+    count = f"({len(result.rows)} row{'' if len(result.rows) == 1 else 's'}"
+    note = "; IRIs shown as labels: --format csv, tsv or json for the IRIs" if labels else ""
+    assert out.rstrip().endswith(count + note + ")")
     shown = []
     for i in range(len(result.columns)):
         column = [labels.get(v, v) for row in result.rows if (v := row[i])]
