@@ -213,11 +213,12 @@ def values_of(store, kind: str) -> dict[str, tuple[str, set[str]]]:
     return dict(sorted(out.items(), key=lambda item: item[0].casefold()))
 
 
-def _nearest(given: str, names: dict[str, str]) -> list[str]:
-    """The names closest to a misspelt one (``names``: spelling -> what to show)."""
+def _nearest(given: str, names: dict[str, str]) -> str:
+    """"; nearest: ..." naming the names closest to a misspelt one (``names``: spelling -> what to
+    show), or "" when none is close."""
     near = difflib.get_close_matches(given.casefold(), [n.casefold() for n in names], n=3, cutoff=0.5)
     folded = {n.casefold(): shown for n, shown in names.items()}
-    return sorted({folded[n] for n in near})
+    return f"; nearest: {', '.join(sorted({folded[n] for n in near}))}" if near else ""
 
 
 def value_in_set(query: str, param: Param, given: str, store) -> str:
@@ -240,8 +241,7 @@ def value_in_set(query: str, param: Param, given: str, store) -> str:
             if len(hits) == 1:
                 return hits[0]
     shown = {n: (v if label == v else f"{v} ({label})") for v, (label, names) in values.items() for n in names}
-    near = _nearest(given, shown)
-    hint = f"; nearest: {', '.join(near)}" if near else ""
+    hint = _nearest(given, shown)
     listing = (f"; values: {', '.join(values)}" if len(values) <= 30 else
                f"; {len(values)} values, listed by `hcc-kg queries {query}`")
     raise HccKgError(f"query {query}: parameter {param.name}: no {kind.what} {given!r}{hint}{listing}")
@@ -264,8 +264,7 @@ def bindings(query: CannedQuery, given: dict[str, str], store) -> dict:
             index = index if index is not None else entity_index(store)
             hit = index.get(normalise(value))
             if hit is None:
-                near = _nearest(value, {label: label for _, label in index.values()})
-                hint = f"; nearest: {', '.join(near)}" if near else ""
+                hint = _nearest(value, {label: label for _, label in index.values()})
                 raise HccKgError(f"query {query.name}: parameter {name}: no entity named {value!r}{hint}")
             term = ox.NamedNode(hit[0])
         elif param.type in VALUE_SETS:
@@ -353,8 +352,8 @@ def run_canned(name: str, params: dict[str, str], store=None) -> Result:
     result = run(query.text, store, bindings(query, params, store), name)
     for param in query.params.values():
         if param.type == "name" and param.name in params and not result.rows:
+            given = params[param.name]
             names = {key: label for key, (_, label) in entity_index(store).items()}
-            near = _nearest(normalise(params[param.name]), names)
-            hint = f"; nearest: {', '.join(near)}" if near else ""
-            raise HccKgError(f"query {name}: parameter {param.name}: no entity goes by {params[param.name]!r}{hint}")
+            raise HccKgError(f"query {name}: parameter {param.name}: no entity goes by {given!r}"
+                             f"{_nearest(normalise(given), names)}")
     return result
