@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import yaml
+from curated import curated
 
 from hcc_kg.emit import emit
 from hcc_kg.errors import HccKgError
@@ -22,19 +22,9 @@ def test_every_quote_sits_at_its_offsets(label, record):
         assert sources[fact.source].text[start:end] == fact.quote
 
 
-def _write(path, data):
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-
-def _records(facts_copy, name):
-    """A curated file's parsed content from the scratch copy, and a function to save it back."""
-    path = facts_copy / name
-    return yaml.safe_load(path.read_text()), lambda data: _write(path, data)
-
-
 def _imbrave150(facts_copy):
     """IMbrave150's curated record from the scratch copy, and a function to save it back."""
-    return _records(facts_copy, "studies/imbrave150.yaml")
+    return curated(facts_copy, "studies/imbrave150.yaml")
 
 
 def test_quote_not_in_source_names_file_record_and_closest_passage(facts_copy):
@@ -72,7 +62,7 @@ def test_schema_break_names_field(facts_copy):
 
 
 def test_duplicate_identifier(facts_copy):
-    records, save = _records(facts_copy, "approvals.yaml")
+    records, save = curated(facts_copy, "approvals.yaml")
     records.append(records[0])
     save(records)
     with pytest.raises(HccKgError, match=rf"duplicate identifier '{records[0]['id']}'"):
@@ -105,7 +95,7 @@ def test_no_two_drugs_share_an_external_record():
 
 
 def test_xref_evidence_must_show_the_identifier(facts_copy):
-    records, save = _records(facts_copy, "xrefs.yaml")
+    records, save = curated(facts_copy, "xrefs.yaml")
     sorafenib = next(r for r in records if r["name"] == "sorafenib")
     sorafenib["xrefs"][0]["curie"] = "drugbank:DB00399"  # a typo: the evidence says DB00398
     save(records)
@@ -115,7 +105,7 @@ def test_xref_evidence_must_show_the_identifier(facts_copy):
 
 
 def test_every_drug_and_target_needs_an_xrefs_record(facts_copy):
-    records, save = _records(facts_copy, "xrefs.yaml")
+    records, save = curated(facts_copy, "xrefs.yaml")
     save([r for r in records if r["name"] != "tivozanib"])
     with pytest.raises(HccKgError, match=r"facts/xrefs.yaml: record 'tivozanib': missing "
                                          r"\(drug named in drugs.yaml\); add it, with xrefs: \[\]"):
@@ -134,7 +124,7 @@ def test_registry_id_must_occur_in_a_source(facts_copy):
 def test_xref_prefix_unknown_to_bioregistry(facts_copy):
     """The build expands every CURIE with Bioregistry (so the real data is checked by each build);
     a prefix it does not know stops the build at the field."""
-    records, save = _records(facts_copy, "xrefs.yaml")
+    records, save = curated(facts_copy, "xrefs.yaml")
     sorafenib = next(r for r in records if r["name"] == "sorafenib")
     sorafenib["xrefs"][0]["curie"] = "drugbankk:DB00398"
     save(records)

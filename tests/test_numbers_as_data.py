@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-import yaml
+from curated import curated
 from rdflib import RDF, Literal
 from rdflib.namespace import PROV
 
@@ -291,14 +291,8 @@ def test_best_evidence_for_a_regimen(ask):
 # --- broken inputs: each new rule fails with file, record and field -------------------------------
 
 
-def _load(facts_copy, name):
-    path = facts_copy / name
-    return yaml.safe_load(path.read_text()), lambda data: path.write_text(
-        yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-
 def test_regimen_statement_needs_a_regimen(facts_copy):
-    study, save = _load(facts_copy, "studies/nct05760599.yaml")
+    study, save = curated(facts_copy, "studies/nct05760599.yaml")
     study["arms"][0]["statements"][0]["value"] = "camrelizumab + bevacizumab"
     save(study)
     with pytest.raises(HccKgError, match=r"nct05760599.yaml: record 'nct05760599', field arms.0.statements.0: "
@@ -307,7 +301,7 @@ def test_regimen_statement_needs_a_regimen(facts_copy):
 
 
 def test_relative_effect_needs_its_direction(facts_copy):
-    study, save = _load(facts_copy, "studies/orient-32.yaml")
+    study, save = curated(facts_copy, "studies/orient-32.yaml")
     i = next(i for i, c in enumerate(study["comparisons"]) if "relative_effect" in c)
     del study["comparisons"][i]["direction"]
     save(study)
@@ -317,7 +311,7 @@ def test_relative_effect_needs_its_direction(facts_copy):
 
 
 def test_relative_effect_must_occur_in_its_quote(facts_copy):
-    study, save = _load(facts_copy, "studies/orient-32.yaml")
+    study, save = curated(facts_copy, "studies/orient-32.yaml")
     i = next(i for i, c in enumerate(study["comparisons"]) if "relative_effect" in c)
     study["comparisons"][i]["relative_effect"] = 43
     save(study)
@@ -326,7 +320,7 @@ def test_relative_effect_must_occur_in_its_quote(facts_copy):
 
 
 def test_unknown_recommendation_biomarker(facts_copy):
-    recs, save = _load(facts_copy, "recommendations.yaml")
+    recs, save = curated(facts_copy, "recommendations.yaml")
     i = next(i for i, r in enumerate(recs) if r.get("biomarker"))
     recs[i]["biomarker"] = "no-such-biomarker"
     save(recs)
@@ -335,7 +329,7 @@ def test_unknown_recommendation_biomarker(facts_copy):
 
 
 def test_row_note_disputes_unknown_column(facts_copy):
-    notes, save = _load(facts_copy, "tables.yaml")
+    notes, save = curated(facts_copy, "tables.yaml")
     next(n for n in notes if n.get("dispute"))["dispute"] = ["Stage"]
     save(notes)
     with pytest.raises(HccKgError, match=r"tables.yaml: s001/table-1 row 6: dispute names unknown columns \['Stage'\]"):
@@ -343,7 +337,7 @@ def test_row_note_disputes_unknown_column(facts_copy):
 
 
 def test_group_printed_must_be_the_rows_own_intervention(facts_copy):
-    notes, save = _load(facts_copy, "tables.yaml")
+    notes, save = curated(facts_copy, "tables.yaml")
     note = next(n for n in notes if n["table"] == "s000/table-1" and n["row"] == 14)
     note["groups"][0]["printed"] = "TACE + PD-1 inhibitors"
     save(notes)
@@ -353,7 +347,7 @@ def test_group_printed_must_be_the_rows_own_intervention(facts_copy):
 
 
 def test_row_note_arm_must_exist(facts_copy):
-    notes, save = _load(facts_copy, "tables.yaml")
+    notes, save = curated(facts_copy, "tables.yaml")
     note = next(n for n in notes if n["table"] == "s000/table-1" and n["row"] == 14)
     note["groups"][0]["arm"] = "tace-pd-l1"
     save(notes)

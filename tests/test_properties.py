@@ -17,6 +17,7 @@ from decimal import Decimal
 import pytest
 import yaml
 from click.testing import CliRunner
+from curated import write_yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import RDFS, SKOS, Literal, URIRef
@@ -266,7 +267,7 @@ class Scratch:
         original = path.read_text(encoding="utf-8")
         data = copy.deepcopy(yaml.safe_load(original))
         edit(data)
-        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        write_yaml(path, data)
         try:
             return set(emit(self.load())), None
         except HccKgError as err:

