@@ -122,7 +122,6 @@ def file_path(name: str):
     """A Path for a file name given on the command line; one that no file system can hold (a lone
     surrogate such as '\\ud800', a NUL byte) is a clear error rather than an encoding traceback."""
     import os
-    from pathlib import Path
 
     try:
         if "\x00" in name:
@@ -157,8 +156,6 @@ def validate(file: str | None) -> None:
               help="With --scale: also put the table in README.md (between its scale markers).")
 def bench(builds: int, repeat: int, scale: int | None, output: str | None, readme: bool) -> None:
     """Time each build stage and each canned query (pyoxigraph vs rdflib); write a report."""
-    from pathlib import Path
-
     from hcc_kg import bench as benchmark
 
     if scale is not None:
@@ -182,8 +179,6 @@ def bench(builds: int, repeat: int, scale: int | None, output: str | None, readm
 @click.option("--output", type=click.Path(path_type=str), default="benchmarks/load-test.md", show_default=True)
 def loadtest(clients: int, seconds: float, output: str) -> None:
     """Load the raw Oxigraph server and `hcc-kg serve` in turn, on loopback, with the same concurrent clients."""
-    from pathlib import Path
-
     from hcc_kg.bench import _machine, compare_load, load_report
 
     results = compare_load(clients, seconds)
@@ -203,8 +198,6 @@ def loadtest(clients: int, seconds: float, output: str) -> None:
 def coverage(output: str | None, context: int) -> None:
     """Numbers stated in each source: whether an evidence quote in the release covers them, and which
     are held only as text (no typed value)."""
-    from pathlib import Path
-
     from hcc_kg.constants import RELEASE, RELEASE_TTL
     from hcc_kg.coverage import coverage as compute
     from hcc_kg.coverage import graph_quote_spans, graph_typed_numbers, report
@@ -235,8 +228,6 @@ def coverage(output: str | None, context: int) -> None:
 def serve(host: str, port: int, timeout: float, workers: int, memory_mb: int, allowed_hosts: tuple[str, ...],
           cors: bool, release: str | None) -> None:
     """Serve the release as a read-only SPARQL 1.1 endpoint (the query guard, then a pool of engines)."""
-    from pathlib import Path
-
     from hcc_kg.constants import RELEASE
     from hcc_kg.serve import serve as run_server
 
@@ -250,7 +241,6 @@ def serve(host: str, port: int, timeout: float, workers: int, memory_mb: int, al
 def site(folder: str, release: str | None) -> None:
     """Write the static site into FOLDER: a page per entity, the source viewer, plots (relative links)."""
     import time
-    from pathlib import Path
 
     from hcc_kg.site import build_site
 
@@ -271,8 +261,6 @@ def site(folder: str, release: str | None) -> None:
 def load(url: str, graph: str | None, append: bool, user: str | None, password: str | None,
          release: str | None) -> None:
     """Push the release into a SPARQL 1.1 Graph Store Protocol endpoint at URL."""
-    from pathlib import Path
-
     from hcc_kg.constants import RELEASE
     from hcc_kg.load import load as push
 
@@ -316,10 +304,6 @@ def curate_xrefs(write: bool) -> None:
                          "(a rejected entry, or a reason on the chosen xref, in graph/facts/xrefs.yaml)")
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.command()
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
@@ -331,3 +315,7 @@ def diff(old, new, fmt: str) -> None:
     from hcc_kg.diff import render
 
     click.echo(render(run_diff(old, new), fmt), nl=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -18,6 +18,15 @@ def test_help_does_not_import_heavy_libraries():
     assert out.strip() == "[]"
 
 
+def test_every_command_runs_as_python_m():
+    """`python -m hcc_kg.cli` (used to start servers) knows every command: `diff` was once defined
+    after the `__main__` block and missing there."""
+    out = subprocess.run([sys.executable, "-m", "hcc_kg.cli", "--help"], capture_output=True, text=True,
+                         check=True).stdout
+    listed = {line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()}
+    assert listed == set(main.commands)
+
+
 def test_query_imports_no_parser_or_model_library():
     """`hcc-kg query NAME` starts cold in well under a second: no rdflib (the old guard parsed with
     it), no pydantic, owlready2 or pyshacl on that path."""
