@@ -56,11 +56,6 @@ def _num(site, node: str, prop: str) -> tuple[float | None, str | None]:
     return (float(text), text) if text is not None else (None, None)
 
 
-def _evidence_href(site, node: str, root: str) -> str | None:
-    links = site.evidence_of(node, root)
-    return links[0].href if links else None
-
-
 def hazard_marks(site, root: str, studies: list[str] | None = None) -> list[Mark]:
     marks = []
     for node in sorted({s for s in site.out if str(V.hazardRatio) in site.out[s]}):
@@ -83,13 +78,14 @@ def _hazard_mark(site, root: str, node: str, arm: str | None, study: str | None,
     endpoint = site.label(site.first(node, str(V.endpoint)) or "")
     subgroup = site.first(node, str(V.subgroup))
     vs = " vs ".join(site.label(site.first(a, str(V.armRegimen)) or a) for a in (arm, comparator) if a)
-    source = ", ".join(v.text for v in site.evidence_of(node, root))
+    evidence = site.evidence_of(node, root)
+    source = ", ".join(v.text for v in evidence)
     label = f"{site.title(study) if study else '?'}: {vs}" + (f", {subgroup}" if subgroup else "") + f" [{source}]"
     text = hr_text + (f" ({low_text}-{high_text})" if low_text and high_text else "")
-    disputed = site.first(node, str(V.disputed)) == "true"
+    disputed = site.disputed(node)
     return Mark("hr-" + node.rsplit("/", 1)[-1] + (f"-{i + 1}" if i else ""),
                 f"{endpoint} · {regimen_class(site, regimen)}", label + (" (disputed)" if disputed else ""),
-                hr, text, _evidence_href(site, node, root), low, high, disputed)
+                hr, text, evidence[0].href if evidence else None, low, high, disputed)
 
 
 def response_marks(site, root: str, studies: list[str] | None = None) -> list[Mark]:
@@ -107,12 +103,13 @@ def response_marks(site, root: str, studies: list[str] | None = None) -> list[Ma
             qualifiers = [site.first(node, str(V[p])) for p in ("subgroup", "qualifier")]
             criteria = site.first(node, str(V.responseCriteria))
             extra = [q for q in qualifiers if q] + ([site.label(criteria)] if criteria else [])
-            source = ", ".join(v.text for v in site.evidence_of(node, root))
+            evidence = site.evidence_of(node, root)
+            source = ", ".join(v.text for v in evidence)
             label = site.label(regimen) if regimen else site.title(arm)
             title = (f"{site.label(endpoint)} {text}% · {site.title(study) if study else ''} · {label}"
                      + (f" ({', '.join(extra)})" if extra else "") + f" [{source}]")
             marks.append(Mark("rr-" + node.rsplit("/", 1)[-1], regimen_class(site, regimen), label, value, title,
-                              _evidence_href(site, node, root), disputed=site.first(node, str(V.disputed)) == "true",
+                              evidence[0].href if evidence else None, disputed=site.disputed(node),
                               series=site.label(endpoint)))
     return sorted(marks, key=lambda m: (m.group, m.label, m.series, m.value, m.gid))
 

@@ -48,6 +48,7 @@ ORDER = [str(V[p]) for p in [
     "pValueBelow", "responseCriteria", "qualifier", "agency", "approvedRegimen", "recommendedRegimen", "guideline",
     "guidelineVersion", "approvalYear", "approvalDate", "approvalType", "lineOfTherapy", "category", "indication",
     "basedOnStudy"]]
+ORDER_INDEX = {p: i for i, p in enumerate(ORDER)}
 HIDDEN = {RDF_TYPE, LABEL, ALT, DERIVED, NOTE, DISPUTED, *MATCHES}
 FORMATS = {  # extension -> (media type, pyoxigraph format name)
     "ttl": ("text/turtle", "TURTLE"),
@@ -181,6 +182,21 @@ class Site:
         name = prop.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
         return self.first(prop, LABEL) or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
 
+    def prop_key(self, prop: str) -> tuple[int, str]:
+        """Where a property's column or row goes: ORDER first, the rest by label."""
+        return ORDER_INDEX.get(prop, 99), self.prop_label(prop)
+
+    def link(self, node: str, root: str) -> Value:
+        return Value(self.title(node), self.href(node, root))
+
+    def disputed(self, node: str) -> bool:
+        return self.first(node, DISPUTED) == "true"
+
+    def conflicts_of(self, node: str, root: str) -> list[Value]:
+        """What each fact in conflict with ``node`` says instead, linked to it."""
+        return [Value(self._conflict_text(node, other), self.href(other, root))
+                for other in sorted(self.pairs.get(node, ()))]
+
     def evidence_of(self, node: str, root: str) -> list[Value]:
         out = []
         for ev in self.out.get(node, {}).get(DERIVED, []):
@@ -230,13 +246,12 @@ class Site:
             if prop in HIDDEN or prop in skip:
                 continue
             cells[prop] = [self.value(o, root, node, prop) for o in objs]
-        row = Row(node, cells, self.evidence_of(node, root), self._notes(node),
-                  self.first(node, DISPUTED) == "true", anchor=self.anchor(node))
-        row.conflicts = [Value(self._conflict_text(node, other), self.href(other, root))
-                         for other in sorted(self.pairs.get(node, ()))]
+        row = Row(node, cells, self.evidence_of(node, root), self._notes(node), self.disputed(node),
+                  anchor=self.anchor(node))
+        row.conflicts = self.conflicts_of(node, root)
         if node.startswith(RESOURCE):
             row.label = Value(self.first(node, LABEL) or "details", self.href(node, root))
-            row.title = Value(self.title(node), self.href(node, root))
+            row.title = self.link(node, root)
         return row
 
     def _notes(self, node: str) -> list[str]:
@@ -276,12 +291,9 @@ class Site:
                     row = rows.setdefault((prop, self._key(o)), Row(st, {prop: [self.value(o, root)]}))
                     row.evidence += self.evidence_of(st, root)
                     row.notes += self._notes(st)
-                    row.disputed |= self.first(st, DISPUTED) == "true"
-                    row.conflicts += [Value(self._conflict_text(st, other), self.href(other, root))
-                                      for other in sorted(self.pairs.get(st, ()))]
-        order = {p: i for i, p in enumerate(ORDER)}
-        return sorted(rows.values(), key=lambda r: (order.get(next(iter(r.cells)), 99),
-                                                    self.prop_label(next(iter(r.cells))),
+                    row.disputed |= self.disputed(st)
+                    row.conflicts += self.conflicts_of(st, root)
+        return sorted(rows.values(), key=lambda r: (*self.prop_key(next(iter(r.cells))),
                                                     next(iter(r.cells.values()))[0].text))
 
     def _conflict_text(self, node: str, other: str) -> str:
@@ -313,16 +325,14 @@ class Site:
         return out
 
     def columns(self, rows: list[Row]) -> list[str]:
-        present = {p for r in rows for p in r.cells}
-        order = {p: i for i, p in enumerate(ORDER)}
-        return sorted(present, key=lambda p: (order.get(p, 99), self.prop_label(p)))
+        return sorted({p for r in rows for p in r.cells}, key=self.prop_key)
 
     def related(self, node: str, root: str) -> list[tuple[str, list[Value]]]:
         """Entities (not facts) that point to this one: regimens with this drug, studies of an arm."""
         out: dict[str, list[Value]] = defaultdict(list)
         for subject, prop in self.into.get(node, []):
             if not self.is_fact(subject) and prop != DESCRIBES and subject.startswith(RESOURCE):
-                out[self.prop_label(prop)].append(Value(self.title(subject), self.href(subject, root)))
+                out[self.prop_label(prop)].append(self.link(subject, root))
         return [(k, sorted(v, key=lambda x: x.text)) for k, v in sorted(out.items())]
 
     # --- pages -----------------------------------------------------------------------------------
@@ -350,7 +360,7 @@ class Site:
             classes=sorted(classes, key=lambda c: (c.inferred, c.text)),
             synonyms=sorted(v.value for v in self.out[iri].get(ALT, [])),
             links=[(name, vals) for name, vals in links if vals],
-            notes=self._notes(iri), disputed=self.first(iri, DISPUTED) == "true",
+            notes=self._notes(iri), disputed=self.disputed(iri),
             attributes=self.attribute_rows(iri, root), groups=self.fact_groups(iri, root),
             related=self.related(iri, root), plots=plots,
             fact=self.fact_row(iri, root) if self.is_fact(iri) else None,
@@ -385,7 +395,7 @@ class Site:
                          for s, p in self.into.get(e, []) if p == DERIVED} - set(users))
         corrections = [self.fact_row(c.value, root) for c in self.out[iri].get(str(V.correction), [])]
         return self.render(
-            "evidence.html", root, source=Value(self.title(source), self.href(source, root)), sid=sid,
+            "evidence.html", root, source=self.link(source, root), sid=sid,
             start=start, end=end, exact=exact, table=self.first(iri, str(V.tableName)),
             row=self.first(iri, str(V.tableRow)), corrections=corrections,
             nearby=[self.fact_row(f, root) for f in nearby],
@@ -410,7 +420,8 @@ class Site:
         root = "../../"
         sid = iri.rsplit("/", 1)[-1]
         evidence = [(s, e, Value(self.evidence_name(ev) + f" {s}-{e}", self.href(ev, root)),
-                     [self.fact_row(f, root).title for f, p in self.into.get(ev, []) if p == DERIVED])
+                     [self.link(f, root) if f.startswith(RESOURCE) else None
+                      for f, p in self.into.get(ev, []) if p == DERIVED])
                     for s, e, ev in self.spans.get(sid, [])]
         props = [(self.prop_label(p), [self.value(o, root) for o in objs])
                  for p, objs in sorted(self.out[iri].items()) if p not in (RDF_TYPE, LABEL)]
@@ -420,6 +431,7 @@ class Site:
     def instances(self, cls: str) -> list[str]:
         return sorted(s for s, p in self.into.get(cls, []) if p == RDF_TYPE)
 
+    @cached_property
     def kinds(self) -> dict[str, list[str]]:
         """kind -> every resource IRI of that kind that is a subject in the graph."""
         out: dict[str, list[str]] = defaultdict(list)
@@ -429,10 +441,13 @@ class Site:
                 out[where[0]].append(node)
         return {k: sorted(v) for k, v in sorted(out.items())}
 
+    def index(self, kind: str, root: str) -> list[Value]:
+        """A link to every resource of a kind, by title."""
+        return sorted((self.link(n, root) for n in self.kinds.get(kind, [])), key=lambda v: v.text.lower())
+
     def kind_page(self, kind: str) -> str:
         root = "../../"
-        nodes = self.kinds().get(kind, [])
-        items = sorted((Value(self.title(n), self.href(n, root)) for n in nodes), key=lambda v: v.text.lower())
+        items = self.index(kind, root)
         return self.render("kind.html", root, kind=kind, title=f"{kind} ({len(items)})", items=items)
 
     def overview(self) -> str:
@@ -440,10 +455,9 @@ class Site:
         from hcc_kg.publish import DATASET
 
         root = ""
-        kinds = [(k, len(v), f"resource/{k}/index.html") for k, v in self.kinds().items()]
+        kinds = [(k, len(v), f"resource/{k}/index.html") for k, v in self.kinds.items()]
         main = ("study", "drug", "target", "regimen", "approval", "recommendation", "mechanism", "disease")
-        lists = [(k, sorted((Value(self.title(n), self.href(n, root)) for n in self.kinds().get(k, [])),
-                            key=lambda v: v.text.lower())) for k in main]
+        lists = [(k, self.index(k, root)) for k in main]
         return self.render("overview.html", root, title="hcc-kg", kinds=kinds, lists=lists,
                            forest=forest_svg(self, root), response=response_svg(self, root),
                            release=self.first(str(DATASET), str(DCTERMS.hasVersion)))
@@ -467,7 +481,7 @@ class Site:
     # --- the whole site ----------------------------------------------------------------------------
     def paths(self) -> list[str]:
         out = ["overview.html", "ontology.html"]
-        for kind, nodes in self.kinds().items():
+        for kind, nodes in self.kinds.items():
             out.append(f"resource/{kind}/index.html")
             out += [f"resource/{kind}/{slug_of(n)[1]}.html" for n in nodes]
         return out
@@ -483,7 +497,7 @@ class Site:
             return None
         kind, slug = m.groups()
         if slug == "index":
-            return self.kind_page(kind) if kind in self.kinds() else None
+            return self.kind_page(kind) if kind in self.kinds else None
         iri = f"{RESOURCE}{kind}/{slug}"
         return self.entity_page(iri) if self.out.get(iri) else None
 
@@ -675,7 +689,7 @@ def build_site(target: Path, release: Path | None = None) -> int:
         raise HccKgError(f"{target}: cannot write the site: {err.strerror or err}") from None
     try:
         paths = site.paths()
-        for kind in site.kinds():
+        for kind in site.kinds:
             (tmp / "resource" / kind).mkdir(parents=True)
         ontology = site.ontology_triples()
         for ext in FORMATS:
@@ -714,7 +728,7 @@ def _write_in_parallel(site: Site, folder: Path, paths: list[str]) -> None:
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         site.write(folder, paths)
         return
-    for name in ("texts", "spans", "prefixes"):  # computed once, before the fork
+    for name in ("texts", "spans", "prefixes", "kinds"):  # computed once, before the fork
         getattr(site, name)
     _FORKED["site"] = site
     try:
@@ -787,14 +801,3 @@ def make_responder(release: Path | None = None):
         return 200, FORMATS[ext][0] + ("; charset=utf-8" if ext != "jsonld" else ""), site().rdf(triples, ext)
 
     return respond
-
-
-_default = None
-
-
-def respond(path: str, accept: str | None = "") -> tuple[int, str, bytes] | None:
-    """The default release's pages and IRIs over HTTP (see make_responder)."""
-    global _default
-    if _default is None:
-        _default = make_responder()
-    return _default(path, accept)
