@@ -99,13 +99,15 @@ class _Capped(io.RawIOBase):
         return len(data)
 
 
-def negotiate(accept: str | None, offered: dict[str, str]) -> str:
-    """The offered media type the Accept header prefers (the first offered when it names none)."""
+def negotiate(accept: str | None, offers: list[str]) -> str | None:
+    """The offered media type the Accept header prefers: the first offered when there is no header,
+    None when it accepts none of them."""
     from werkzeug.datastructures import MIMEAccept
     from werkzeug.http import parse_accept_header
 
-    best = parse_accept_header(accept or "", MIMEAccept).best_match(list(offered))
-    return best or next(iter(offered))
+    if not (accept or "").strip():
+        return offers[0]
+    return parse_accept_header(accept, MIMEAccept).best_match(offers)
 
 
 def answer(store, text: str, accept: str | None = None) -> tuple[int, str, bytes]:
@@ -117,7 +119,7 @@ def answer(store, text: str, accept: str | None = None) -> tuple[int, str, bytes
         result = store.query(text, use_default_graph_as_union=True)
         graph = not isinstance(result, (ox.QueryBoolean, ox.QuerySolutions))
         types = GRAPH_TYPES if graph else RESULT_TYPES
-        media = negotiate(accept, types)
+        media = negotiate(accept, list(types)) or next(iter(types))  # a query answers in some format
         fmt = getattr(ox.RdfFormat if graph else ox.QueryResultsFormat, types[media])
         sink = _Capped()
         result.serialize(sink, fmt)
@@ -171,7 +173,6 @@ class Pool:
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.workers: set[_Worker] = set()
         self.lock = threading.Lock()
-        self.restarts = 0
         self.closed = False
         workers = [self._start() for _ in range(size)]
         for worker in workers:
@@ -210,7 +211,6 @@ class Pool:
             if worker not in self.workers:
                 return
             self.workers.discard(worker)
-            self.restarts += 1
         worker.process.kill()
         worker.process.join(5)
         self.log(f"engine process {worker.process.pid} {why}; starting a new one")

@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from hcc_kg.constants import HCC, ONTOLOGY_IRI, QUERIES, RELEASE, RESOURCE
+from hcc_kg.engine import negotiate
 from hcc_kg.errors import HccKgError
 from hcc_kg.vocab import GRAPHS, OA, UNITS
 from hcc_kg.vocab import HCC as V
@@ -738,16 +739,6 @@ def _write_in_parallel(site: Site, folder: Path, paths: list[str]) -> None:
                 future.result()
     finally:
         _FORKED.clear()
-
-
-def negotiate(accept: str, offers: list[str]) -> str | None:
-    """The offered media type the Accept header prefers (a missing header takes the first)."""
-    from werkzeug.datastructures import MIMEAccept
-    from werkzeug.http import parse_accept_header
-
-    if not accept.strip():
-        return offers[0]
-    return parse_accept_header(accept, MIMEAccept).best_match(offers)
 
 
 def make_responder(release: Path | None = None):
