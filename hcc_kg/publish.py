@@ -129,7 +129,7 @@ def metadata(graphs: dict[str, Graph]) -> Graph:
         g.add((DATASET, VOID.subset, GRAPHS[name]))
         g.add((GRAPHS[name], RDF.type, VOID.Dataset))
         g.add((GRAPHS[name], VOID.triples, Literal(len(graphs[name]), datatype=XSD.integer)))
-    linksets(g, graphs["asserted"])
+    linksets(g, data)  # the union: the ontology states some targets' labels (PD-1, VEGFR1, ...)
     members: dict[URIRef, set] = {}
     for subject, _, cls in data.triples((None, RDF.type, None)):
         members.setdefault(cls, set()).add(subject)
@@ -143,7 +143,7 @@ def metadata(graphs: dict[str, Graph]) -> Graph:
     return g
 
 
-def linksets(g: Graph, asserted: Graph) -> None:
+def linksets(g: Graph, data: Graph) -> None:
     """The external-links summary: one void:Linkset per entity kind and registry, with the links
     (void:triples), the entities linked (void:distinctSubjects) and those not (hcc:unlinkedEntities)."""
     import bioregistry
@@ -151,10 +151,10 @@ def linksets(g: Graph, asserted: Graph) -> None:
 
     for kind in ("drug", "target", "disease"):
         base = RESOURCE + kind + "/"
-        entities = {s for s in asserted.subjects(RDFS.label, None) if str(s).startswith(base)}
+        entities = {s for s in data.subjects(RDFS.label, None) if str(s).startswith(base)}
         links: dict[str, set] = {}
         for entity in entities:
-            for target in asserted.objects(entity, SKOS.exactMatch):
+            for target in data.objects(entity, SKOS.exactMatch):
                 parsed = bioregistry.parse_iri(str(target))
                 if parsed:
                     links.setdefault(parsed[0], set()).add((entity, target))

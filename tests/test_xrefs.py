@@ -150,5 +150,12 @@ def test_void_summarises_external_links_per_registry(built):
     assert g.value(linkset, VOID.objectsTarget) == URIRef("https://bioregistry.io/registry/unii")
     assert g.value(linkset, VOID.distinctSubjects).toPython() == linked
     assert g.value(linkset, HCC.unlinkedEntities).toPython() == drugs - linked
+    # every target counts, also those whose label the ontology states (PD-1, VEGFR1, ...): they were
+    # once left out, "41 of 51 targets"
+    targets = len(facts.of("targets"))
+    hgnc = sum(1 for m in facts.of("xrefs") if m.kind == "target" and any(x.curie.startswith("hgnc:") for x in m.xrefs))
+    genes = URIRef("https://w3id.org/hcc-kg/linkset/target-hgnc")
+    assert (g.value(genes, VOID.distinctSubjects).toPython(), g.value(genes, HCC.unlinkedEntities).toPython()) \
+        == (hgnc, targets - hgnc)
     disease = URIRef("https://w3id.org/hcc-kg/linkset/disease-doid")
     assert g.value(disease, VOID.distinctSubjects).toPython() == 1 and g.value(disease, VOID.triples).toPython() == 1
