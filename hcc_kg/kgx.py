@@ -283,11 +283,11 @@ def metadata(nodes: list[dict], edges: list[dict]) -> str:
     return json.dumps(body, indent=2, sort_keys=True) + "\n"
 
 
-def kgx_files(graphs: dict[str, Graph]) -> dict[str, str]:
-    """Release file name -> text: the KGX nodes and edges TSV and their metadata, from the asserted
-    and inferred graphs (a drug's hcc:Drug type is inferred from its subclass) and the ontology
-    (the notation of a trial phase)."""
-    exporter = Exporter(graphs["asserted"] + graphs["inferred"] + graphs["ontology"])
+def kgx_files(union: Graph) -> dict[str, str]:
+    """Release file name -> text: the KGX nodes and edges TSV and their metadata, from the union of
+    the asserted and inferred graphs (a drug's hcc:Drug type is inferred from its subclass) and the
+    ontology (the notation of a trial phase)."""
+    exporter = Exporter(union)
     nodes, edges = exporter.nodes(), exporter.edges()
     known = {n["id"] for n in nodes}
     for edge in edges:

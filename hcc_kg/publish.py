@@ -92,8 +92,9 @@ def ontology_version(ontology: Graph) -> str:
     return str(info)
 
 
-def metadata(graphs: dict[str, Graph]) -> Graph:
-    """The dataset's VoID and DCAT description (the distributions are added by `describe_files`)."""
+def metadata(graphs: dict[str, Graph], data: Graph) -> Graph:
+    """The dataset's VoID and DCAT description of the named ``graphs`` and their union ``data``
+    (the distributions are added by `describe_files`)."""
     g = new_graph()
     for prefix, ns in (("void", VOID), ("dcat", DCAT), ("pav", PAV)):
         g.bind(prefix, ns)
@@ -123,7 +124,6 @@ def metadata(graphs: dict[str, Graph]) -> Graph:
     g.add((DATASET, VOID.uriSpace, Literal(RESOURCE)))
     for example in EXAMPLES:
         g.add((DATASET, VOID.exampleResource, URIRef(RESOURCE + example)))
-    data = graphs["ontology"] + graphs["asserted"] + graphs["inferred"]
     g.add((DATASET, VOID.triples, Literal(len(data), datatype=XSD.integer)))
     for name in ("ontology", "asserted", "inferred"):
         g.add((DATASET, VOID.subset, GRAPHS[name]))
@@ -224,12 +224,13 @@ def run_stages() -> Build:
     data = asserted + inferred
     timed("shacl", lambda: raise_on(shacl(data, ontology), "SHACL validation failed"))
     graphs = one_graph_each({"ontology": to_canonical_graph(ontology), "asserted": asserted, "inferred": inferred})
-    graphs["metadata"] = metadata(graphs)
+    union = graphs["ontology"] + graphs["asserted"] + graphs["inferred"]
+    graphs["metadata"] = metadata(graphs, union)
     store = store_of(nquads(statements(graphs)))
     timed("qc", lambda: raise_on(qc(store), "QC checks failed"))
     graphs["metadata"] += timed("examples", sparql_examples, store, ENDPOINT)
     sssom = timed("sssom", sssom_table, facts, asserted, ontology, load_sources())
-    kgx = timed("kgx", kgx_files, graphs)
+    kgx = timed("kgx", kgx_files, union)
     return Build(graphs, timings, {SSSOM: sssom, **kgx})
 
 
