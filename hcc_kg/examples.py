@@ -28,24 +28,12 @@ FORM = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT)\b", re.IGNORECASE | re.MULTILINE)
 OUTER_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
-def example_params(text: str) -> dict[str, str]:
-    """``# example: NAME=VALUE`` header lines: the parameters the published example binds."""
-    out = {}
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        key, _, value = line[1:].strip().partition(":")
-        if key == "example":
-            name, _, val = value.strip().partition("=")
-            out[name.strip()] = val.strip()
-    return out
-
-
-def example_text(text: str, substitutions: dict) -> str:
-    """The query with its bound parameters as a VALUES block at the start of the outer WHERE."""
+def example_text(text: str, form_start: int, substitutions: dict) -> str:
+    """The query with its bound parameters as a VALUES block at the start of the outer WHERE (the
+    first after the query form, which starts at ``form_start``)."""
     if not substitutions:
         return text
-    where = OUTER_WHERE.search(text, FORM.search(text).start())
+    where = OUTER_WHERE.search(text, form_start)
     names = " ".join(str(v) for v in substitutions)
     values = " ".join(str(t) for t in substitutions.values())
     return f"{text[:where.end()]}\n  VALUES ({names}) {{ ({values}) }}{text[where.end():]}"
@@ -62,7 +50,7 @@ def sparql_examples(store, endpoint: URIRef) -> Graph:
         if form is None:
             raise HccKgError(f"{query.path}: no SELECT, ASK or CONSTRUCT form to publish as a SPARQL example")
         prop, cls = FORMS[form[1].upper()]
-        text = example_text(query.text, bindings(query, example_params(query.text), store))
+        text = example_text(query.text, form.start(), bindings(query, query.examples, store))
         g.add((node, RDF.type, SH.SPARQLExecutable))
         g.add((node, RDF.type, cls))
         g.add((node, RDFS.label, Literal(query.title, lang="en")))

@@ -79,6 +79,8 @@ class CannedQuery:
     params: dict[str, Param] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
     lists: list[str] = field(default_factory=list)
+    #: ``# example: NAME=VALUE`` lines: the parameters its published SPARQL example binds
+    examples: dict[str, str] = field(default_factory=dict)
 
 
 def parse_query_file(path: Path) -> CannedQuery:
@@ -99,6 +101,9 @@ def parse_query_file(path: Path) -> CannedQuery:
             query.units = dict(part.split(None, 1) for part in value.split(",") if part.strip())
         elif key == "lists":  # columns of "; "-joined values, one a line in the terminal view
             query.lists = [part.strip() for part in value.split(",") if part.strip()]
+        elif key == "example":
+            name, _, given = value.partition("=")
+            query.examples[name.strip()] = given.strip()
         elif key in ("title", "question", "columns"):
             setattr(query, key, value)
     return query

@@ -45,7 +45,6 @@ def test_one_example_per_canned_query_with_its_question_and_endpoint(fresh):
 def test_each_example_runs_on_the_release_alone_and_answers_as_the_canned_query(fresh):
     """Run as published (no parameters passed): rows, the same as `hcc-kg query NAME` with the
     defaults and the example's parameters (synonyms: name=karelizumab)."""
-    from hcc_kg.examples import example_params
     from hcc_kg.store import Result, catalogue, run_canned
 
     queries = catalogue()
@@ -55,7 +54,7 @@ def test_each_example_runs_on_the_release_alone_and_answers_as_the_canned_query(
         columns = [v.value for v in result.variables]
         got = Result(columns, [[None if r[c] is None else r[c].value for c in columns] for r in result])
         assert got.rows, f"{name}: no rows"
-        expected = run_canned(name, example_params(queries[name].text), fresh)
+        expected = run_canned(name, queries[name].examples, fresh)
         assert sorted(map(tuple, got.rows), key=str) == sorted(map(tuple, expected.rows), key=str), name
 
 
