@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from hcc_kg.constants import QUERIES, RELEASE, RELEASE_NQ, ROOT
@@ -192,9 +193,10 @@ def _static(name: str):
                     headers={"Cache-Control": "max-age=3600"})
 
 
+@cache
 def query_page() -> str:
     """The query page: YASGUI (bundled, offline) on /query, opening on a query with the hcc-kg
-    prefixes, and one more tab per canned query."""
+    prefixes, and one more tab per canned query (rendered once per server)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     from hcc_kg.constants import HCC, KINDS, RESOURCE
