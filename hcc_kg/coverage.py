@@ -145,17 +145,29 @@ def report(results: list[SourceCoverage], context: int = 50) -> str:
     return "\n".join(lines)
 
 
+def _quotes(graph):
+    """(evidence node, source id, start, end) of every evidence quote in the built graph."""
+    from hcc_kg.vocab import OA
+
+    for ev, src in graph.subject_objects(OA.hasSource):
+        sid = str(src).rsplit("/", 1)[-1]
+        for sel in graph.objects(ev, OA.hasSelector):
+            start, end = graph.value(sel, OA.start), graph.value(sel, OA.end)
+            if start is not None:
+                yield ev, sid, int(start), int(end)
+
+
 def graph_typed_numbers(graph) -> dict[str, list[tuple[int, int, set[Decimal]]]]:
     """Each evidence quote's offsets with the typed numbers of the facts derived from it."""
     from rdflib.namespace import PROV
 
-    from hcc_kg.vocab import HCC, OA
+    from hcc_kg.vocab import HCC
 
     props = (HCC.value, HCC.valueBelow, HCC.ciLower, HCC.ciUpper, HCC.hazardRatio, HCC.pValue,
              HCC.pValueBelow, HCC.relativeEffect, HCC.enrollment, HCC.patientCount, HCC.approvalYear,
              HCC.countryCount, HCC.centerCount, HCC.pooledStudyCount, HCC.evaluablePatients, HCC.targetValue)
-    out: dict[str, list[tuple[int, int, set[Decimal]]]] = {}
-    for ev, src in graph.subject_objects(OA.hasSource):
+
+    def typed_values(ev) -> set[Decimal]:
         values: set[Decimal] = set()
         for node in graph.subjects(PROV.wasDerivedFrom, ev):
             objects = [o for p in props for o in graph.objects(node, p)]
@@ -163,23 +175,17 @@ def graph_typed_numbers(graph) -> dict[str, list[tuple[int, int, set[Decimal]]]]
             values |= {Decimal(str(o)) for o in objects}
             for day in graph.objects(node, HCC.approvalDate):  # 2023-01-31: "January 31, 2023"
                 values |= {Decimal(part) for part in str(day).split("-")}
-        sid = str(src).rsplit("/", 1)[-1]
-        for sel in graph.objects(ev, OA.hasSelector):
-            start, end = graph.value(sel, OA.start), graph.value(sel, OA.end)
-            if start is not None:
-                out.setdefault(sid, []).append((int(start), int(end), values))
+        return values
+
+    out: dict[str, list[tuple[int, int, set[Decimal]]]] = {}
+    for ev, sid, start, end in _quotes(graph):
+        out.setdefault(sid, []).append((start, end, typed_values(ev)))
     return out
 
 
 def graph_quote_spans(graph) -> dict[str, list[tuple[int, int]]]:
     """Every evidence quote's offsets in the built graph, by source id."""
-    from hcc_kg.vocab import OA
-
     spans: dict[str, list[tuple[int, int]]] = {}
-    for ev, src in graph.subject_objects(OA.hasSource):
-        sid = str(src).rsplit("/", 1)[-1]
-        for sel in graph.objects(ev, OA.hasSelector):
-            start, end = graph.value(sel, OA.start), graph.value(sel, OA.end)
-            if start is not None:
-                spans.setdefault(sid, []).append((int(start), int(end)))
+    for _, sid, start, end in _quotes(graph):
+        spans.setdefault(sid, []).append((start, end))
     return spans
