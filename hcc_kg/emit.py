@@ -95,7 +95,7 @@ class Emitter:
         return self.entity(self.lexicon.resolve(name, where, kinds))
 
     def regimen(self, names: list[str], where: str) -> URIRef:
-        parts = [self.lexicon.resolve(n, where, ("drug", "therapy")) for n in names]
+        parts = self.lexicon.regimen_parts(names, where)
         node = RES["regimen"][regimen_slug(parts)]
         self.g.add((node, RDF.type, HCC.Regimen))
         self.g.add((node, RDFS.label, Literal(regimen_label(parts), lang="en")))

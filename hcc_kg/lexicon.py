@@ -67,6 +67,10 @@ class Lexicon:
             raise HccKgError(f"{where}: unknown {wanted} name {name!r}{hint}")
         return entity
 
+    def regimen_parts(self, names: list[str], where: object) -> list[Entity]:
+        """The drugs and therapies a regimen's names stand for."""
+        return [self.resolve(n, where, ("drug", "therapy")) for n in names]
+
     def aliases(self, entity: Entity) -> list[str]:
         """Every name but the canonical label."""
         return [n for n in self.names[(entity.kind, entity.slug)] if n != entity.label]

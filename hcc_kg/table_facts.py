@@ -38,6 +38,11 @@ T1_COLUMNS = {"mOS (months)": "mOS", "mPFS (months)": "mPFS", "ORR (%)": "ORR", 
               "CR (%)": "CR", "PR (%)": "PR", "SD (%)": "SD", "PD (%)": "PD", "AEs (grade ≥ 3)": "AE>=3"}
 
 
+def disputed_by(note: m.RowNote) -> dict:
+    """What a row note that disputes a value adds to its evidence."""
+    return {"disputed": True, "note": note.reason}
+
+
 @dataclass
 class Corrections:
     """The row notes by (table key, row); each applied one is recorded for the graph."""
@@ -77,7 +82,7 @@ class Reader:
         quote = text[row.start : row.end]
         occurrence = count(text[: row.end], quote)  # matches up to and including this one
         self.facts.offsets[(row.source, quote, occurrence)] = (row.start, row.end)
-        extra = {"disputed": True, "note": note.reason} if note and note.disputed else {}
+        extra = disputed_by(note) if note and note.disputed else {}
         return {"source": row.source, "quote": quote, "occurrence": occurrence,
                 "table": row.table, "row": row.row, **extra}
 
@@ -86,7 +91,7 @@ class Reader:
         """The row's evidence for one cell: disputed, with the row note's reason, where the note
         disputes that column."""
         if note and column in note.dispute:
-            return {**ev, "disputed": True, "note": note.reason}
+            return {**ev, **disputed_by(note)}
         return ev
 
     def rows(self, rows: list[TableRow]) -> Iterator[tuple[TableRow, dict[str, str], m.RowNote | None]]:
@@ -124,7 +129,7 @@ class Reader:
 
     def components(self, text: str, row: TableRow, column: str) -> list[Entity]:
         names = [PAREN.sub("", part).strip() for part in text.split(" + ")]
-        return [self.lexicon.resolve(n, self.where(row, column), ("drug", "therapy")) for n in names]
+        return self.lexicon.regimen_parts(names, self.where(row, column))
 
     def arm(self, study: dict, regimen: str, row: TableRow, column: str, note: m.RowNote | None,
             chosen: str | None = None, ev: dict | None = None) -> dict:
@@ -142,16 +147,15 @@ class Reader:
             if picked is None:
                 raise HccKgError(f"tables.yaml: {row.key} row {row.row}: no arm {chosen!r} in study "
                                  f"{curated.id}; arms: {sorted(a.id for a in curated.arms)}")
-            own = [self.lexicon.resolve(n, f"{where}, arm {chosen}", ("drug", "therapy")) for n in picked.regimen]
+            own = self.lexicon.regimen_parts(picked.regimen, f"{where}, arm {chosen}")
             if regimen_slug(own) != slug and ev is not None:
                 record = study["arms"].setdefault(chosen, {"id": chosen, "regimen": [p.label for p in own],
                                                            "statements": []})
                 self.regimen_statement(record, parts, ev)
                 return record
         if arm_id is None and curated:
-            same = [a.id for i, a in enumerate(curated.arms) if regimen_slug(
-                [self.lexicon.resolve(n, f"{where}, field arms[{i}].regimen", ("drug", "therapy"))
-                 for n in a.regimen]) == slug]
+            same = [a.id for i, a in enumerate(curated.arms)
+                    if regimen_slug(self.lexicon.regimen_parts(a.regimen, f"{where}, field arms[{i}].regimen")) == slug]
             if len(same) > 1:
                 raise HccKgError(
                     f"{self.where(row, column)}: regimen {regimen!r} matches arms {same} of "
@@ -162,7 +166,7 @@ class Reader:
         disputed = bool(note and note.disputed)
         return study["arms"].setdefault(arm_id, {
             "id": arm_id, "regimen": [p.label for p in parts], "statements": [],
-            **({"disputed": True, "note": note.reason} if disputed else {}),
+            **(disputed_by(note) if disputed else {}),
         })
 
     def regimen_statement(self, arm: dict, parts: list[Entity], ev: dict) -> None:
@@ -291,7 +295,7 @@ def s000_table1(r: Reader, rows: list[TableRow]) -> None:
                 if group.arm is None:
                     continue
                 criteria = group.criteria if endpoint in RESPONSE_ENDPOINTS else None
-                group_ev = {**ev, "disputed": True, "note": note.reason} if group.disputed else ev
+                group_ev = {**ev, **disputed_by(note)} if group.disputed else ev
                 r.measurement(study, group.arm, endpoint, value, group_ev,
                               criteria=criteria, qualifier=group.qualifier)
 
