@@ -128,7 +128,7 @@ def compare_load(clients: int = 4, seconds: float = 20, release: Path = RELEASE)
     import sys
     import tempfile
 
-    from hcc_kg.serve import free_port, load_store, oxigraph_cli, running
+    from hcc_kg.procs import free_port, load_store, oxigraph_cli, running
 
     results = {}
     with tempfile.TemporaryDirectory(prefix="hcc-kg-raw-") as db:

@@ -13,7 +13,7 @@ import pytest
 from sparql_http import count, http, json_rows, ordered
 
 from hcc_kg.constants import RELEASE_NQ
-from hcc_kg.serve import free_port, oxigraph_cli, running
+from hcc_kg.procs import free_port, oxigraph_cli, running
 from hcc_kg.store import catalogue, run
 
 pytestmark = pytest.mark.slow

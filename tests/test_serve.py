@@ -20,7 +20,7 @@ import pytest
 from sparql_http import http, json_rows, ordered
 from test_guard import ATTACKS, HOSTILE_TEXTS, REFUSED, attack, listener  # noqa: F401 - a fixture
 
-from hcc_kg.serve import free_port, running
+from hcc_kg.procs import free_port, running
 from hcc_kg.store import catalogue, run
 
 pytestmark = pytest.mark.slow

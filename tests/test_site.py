@@ -232,7 +232,7 @@ def test_served_by_hcc_kg_serve_on_loopback():
 
     from rdflib import Graph, Literal, URIRef
 
-    from hcc_kg.serve import free_port, running
+    from hcc_kg.procs import free_port, running
 
     def get(path: str, accept: str) -> tuple[int, str, str, bytes]:
         request = urllib.request.Request(url + path, headers={"Accept": accept})
