@@ -401,11 +401,12 @@ class Emitter:
         """skos:exactMatch to each confirmed identifier; prefixes expanded by Bioregistry. Every
         drug and target needs a record, so a new one cannot go out unlinked without a decision."""
         recorded = set()
+        files = {f.id for f in self.facts.of("registry-files")}
         for where, mapping in self.facts.where("xrefs"):
             entity = self.lexicon.resolve(mapping.name, f"{where}, field name", (mapping.kind,))
             recorded.add(entity)
             node = self.entity(entity)
-            files = {f.id for f in self.facts.of("registry-files")}
+            curies = {x.curie for x in mapping.xrefs}
             for i, xref in enumerate(mapping.xrefs):
                 iri = bioregistry.get_iri(xref.curie)
                 if not iri:
@@ -413,7 +414,7 @@ class Emitter:
                 if xref.registry is not None and xref.registry not in files:
                     raise HccKgError(f"{where}, field xrefs[{i}].registry: {xref.registry!r} is not in "
                                      f"registry-files.yaml; known: {', '.join(sorted(files))}")
-                if xref.via is not None and xref.via not in {x.curie for x in mapping.xrefs}:
+                if xref.via is not None and xref.via not in curies:
                     raise HccKgError(f"{where}, field xrefs[{i}].via: {xref.via!r} is not one of this record's xrefs")
                 self.g.add((node, SKOS.exactMatch, URIRef(iri)))
             for i, member in enumerate(mapping.members):

@@ -101,6 +101,19 @@ def test_a_registry_confirmation_needs_a_known_file_and_a_row(facts_copy):
         load_facts(facts_copy)
 
 
+def test_a_confirmation_via_another_id_names_one_of_the_records_own(facts_copy):
+    from hcc_kg.emit import emit
+
+    records, save = curated(facts_copy, "xrefs.yaml")
+    bevacizumab = _record(records, "bevacizumab")
+    i = next(i for i, x in enumerate(bevacizumab["xrefs"]) if x.get("via") == "drugbank:DB00112")
+    bevacizumab["xrefs"][i]["via"] = "drugbank:DB00113"
+    save(records)
+    with pytest.raises(HccKgError, match=rf"xrefs.yaml: record 'bevacizumab', field xrefs\[{i}\].via: "
+                                         r"'drugbank:DB00113' is not one of this record's xrefs"):
+        emit(load_facts(facts_copy))
+
+
 def test_a_rejection_needs_its_reason(facts_copy):
     records, save = curated(facts_copy, "xrefs.yaml")
     del _record(records, "regorafenib")["rejected"][0]["reason"]
