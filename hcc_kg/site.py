@@ -106,8 +106,8 @@ class Site:
         self.sources = sources if sources is not None else load_sources()
         self.out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         self.into: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        #: triples of the inferred graph (the release holds each triple in one named graph only)
         self.inferred: set[tuple[str, str, str]] = set()
-        self.asserted: set[tuple[str, str, str]] = set()
         self.terms = {}  # IRI -> pyoxigraph term, for serialising
         for quad in store.quads_for_pattern(None, None, None, None):
             s, p, o = quad.subject, quad.predicate.value, quad.object
@@ -115,7 +115,8 @@ class Site:
             okey = self._key(o)
             triple = (key, p, okey)
             graph = getattr(quad.graph_name, "value", "")
-            (self.inferred if graph == INFERRED else self.asserted).add(triple)
+            if graph == INFERRED:
+                self.inferred.add(triple)
             if o not in self.out[key][p]:
                 self.out[key][p].append(o)
                 if not hasattr(o, "datatype"):
@@ -170,7 +171,7 @@ class Site:
         if hasattr(term, "datatype"):  # a literal, shown exactly as written
             return Value(term.value)
         iri = self._key(term)
-        inferred = node is not None and (node, prop, iri) in self.inferred and (node, prop, iri) not in self.asserted
+        inferred = node is not None and (node, prop, iri) in self.inferred
         href = self.href(iri, root)
         if iri in UNIT_NAMES:  # a unit reads as text (months, %), not as a link out
             return Value(UNIT_NAMES[iri], inferred=inferred)
@@ -314,7 +315,7 @@ class Site:
                     facts.setdefault(subject, prop)
         groups: dict[str, list[str]] = defaultdict(list)
         for fact in facts:
-            asserted = [t for t in self.types(fact) if (fact, RDF_TYPE, t) in self.asserted]
+            asserted = [t for t in self.types(fact) if (fact, RDF_TYPE, t) not in self.inferred]
             groups[self.label(asserted[0]) if asserted else "fact"].append(fact)
         out = []
         for name in sorted(groups):
@@ -348,7 +349,7 @@ class Site:
         if kind == "source":
             return self.source_page(iri)
         types = self.types(iri)
-        classes = [Value(self.label(t), self.href(t, root), inferred=(iri, RDF_TYPE, t) not in self.asserted)
+        classes = [Value(self.label(t), self.href(t, root), inferred=(iri, RDF_TYPE, t) in self.inferred)
                    for t in types if t != str(OWL.NamedIndividual)]
         links = [(self.prop_label(p), [self.value(o, root) for o in self.out[iri].get(p, [])]) for p in MATCHES]
         plots = []
