@@ -773,8 +773,8 @@ def make_responder(release: Path | None = None):
         if not m:
             return not_found(path) if path.startswith(("/resource/", "/ontology")) else None
         whole, kind, slug, ext = m.groups()
-        if kind and slug == "index":
-            html = site().page(f"resource/{kind}/index.html")
+        if kind and slug == "index":  # a page listing a kind's records: HTML only
+            html = site().page(f"resource/{kind}/index.html") if ext in (None, "html") else None
             return (200, HTML, html.encode()) if html else not_found(path)
         iri = ONTOLOGY_IRI if whole == "ontology" else f"{RESOURCE}{kind}/{slug}"
         if iri != ONTOLOGY_IRI and not site().out.get(iri):
