@@ -176,11 +176,27 @@ def bench(builds: int, repeat: int, scale: int | None, output: str | None, readm
 @main.command()
 @click.option("--clients", default=4, show_default=True, type=click.IntRange(1, 64))
 @click.option("--seconds", default=20.0, show_default=True, type=click.FloatRange(1, 600))
-@click.option("--output", type=click.Path(path_type=str), default="benchmarks/load-test.md", show_default=True)
-def loadtest(clients: int, seconds: float, output: str) -> None:
+@click.option("--hostile", is_flag=True, help="Attack `hcc-kg serve` instead (expensive queries from 10 clients, "
+              "250 trickling sockets) and probe it with an ASK every second; writes benchmarks/hostile-load.md.")
+@click.option("--output", type=click.Path(path_type=str), default=None,
+              help="Report file  [default: benchmarks/load-test.md, with --hostile benchmarks/hostile-load.md]")
+def loadtest(clients: int, seconds: float, hostile: bool, output: str | None) -> None:
     """Load the raw Oxigraph server and `hcc-kg serve` in turn, on loopback, with the same concurrent clients."""
-    from hcc_kg.bench import _machine, compare_load, load_report
+    from hcc_kg.bench import _machine, compare_load, hostile_report, hostile_run, load_report
 
+    if hostile:
+        import os
+
+        load = os.getloadavg()[0]
+        results = hostile_run(seconds)
+        report = (f"Machine: {_machine()}; load average (1 min) {load:.1f} before the run, "
+                  f"{os.getloadavg()[0]:.1f} after it.\n\n" + hostile_report(results))
+        output = output or "benchmarks/hostile-load.md"
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(report, encoding="utf-8")
+        click.echo(report, nl=False)
+        return
+    output = output or "benchmarks/load-test.md"
     results = compare_load(clients, seconds)
     report = f"Machine: {_machine()}.\n\n" + load_report(results)
     Path(output).parent.mkdir(parents=True, exist_ok=True)
@@ -223,16 +239,24 @@ def coverage(output: str | None, context: int) -> None:
               help="Address-space limit of each engine process, in MiB (a query past it stops that engine).")
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="Another Host name to answer while bound to loopback (e.g. behind a reverse proxy).")
-@click.option("--cors", is_flag=True, help="Allow cross-origin requests (off by default).")
+@click.option("--per-client", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Queries one client (peer address; IPv6 by /64) may have running or waiting; more get 429.")
+@click.option("--reserve", default=1, show_default=True, type=click.IntRange(0, 16),
+              help="More engines kept for clients whose queries are quick, when the others are all busy.")
+@click.option("--read-timeout", default=10.0, show_default=True, type=click.FloatRange(1, 600),
+              help="Seconds a request may take to arrive whole (and an idle connection may stay open).")
+@click.option("--cors", is_flag=True, help="Allow cross-origin requests, and queries posted from other sites' pages "
+              "(off by default).")
 @click.option("--release", type=click.Path(path_type=str), default=None, help="Release folder (default: graph/release).")
 def serve(host: str, port: int, timeout: float, workers: int, memory_mb: int, allowed_hosts: tuple[str, ...],
-          cors: bool, release: str | None) -> None:
+          per_client: int, reserve: int, read_timeout: float, cors: bool, release: str | None) -> None:
     """Serve the release as a read-only SPARQL 1.1 endpoint (the query guard, then a pool of engines)."""
     from hcc_kg.constants import RELEASE
     from hcc_kg.serve import serve as run_server
 
     run_server(host, port, Path(release) if release else RELEASE, timeout=timeout, cors=cors, workers=workers,
-               memory_mb=memory_mb, allowed_hosts=allowed_hosts)
+               memory_mb=memory_mb, allowed_hosts=allowed_hosts, per_client=per_client, reserve=reserve,
+               read_timeout=read_timeout)
 
 
 @main.command()

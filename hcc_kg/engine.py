@@ -42,6 +42,22 @@ _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
 
 
+class EnginesBusy(HccKgError):
+    """No engine became free for the query in time (or too many queries wait)."""
+
+
+class QueryTimedOut(HccKgError):
+    """The query ran past its time limit; its engine was stopped."""
+
+
+class EngineStopped(HccKgError):
+    """The engine process died while it ran the query (its memory limit, a crash, a kill)."""
+
+
+class ClientGone(HccKgError):
+    """The client disconnected; its query was stopped and nobody is left to answer."""
+
+
 _STACK_SIZE = threading.Lock()  # threading.stack_size is process-wide: set, start, restore
 
 
@@ -110,9 +126,9 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
     return parse_accept_header(accept, MIMEAccept).best_match(offers)
 
 
-def answer(store, text: str, accept: str | None = None) -> tuple[int, str, bytes]:
-    """Run a guarded query and serialise its results as the client asked: (status, type, body).
-    Every failure is a status and one line of text, never an exception."""
+def answer(store, text: str, accept: str | None = None) -> tuple[str, bytes]:
+    """Run a guarded query and serialise its results as the client asked: (media type, body).
+    A query the engine will not run raises :func:`explain`'s one-line error."""
     import pyoxigraph as ox
 
     def run() -> tuple[str, bytes]:
@@ -127,19 +143,20 @@ def answer(store, text: str, accept: str | None = None) -> tuple[int, str, bytes
 
     try:
         media, body = on_big_stack(run)
-    except Exception as err:  # noqa: BLE001 - every failure is answered, never raised
-        problem = explain(err, text)
-        status = 400 if isinstance(problem, RefusedQuery) else 500
-        return status, "text/plain; charset=utf-8", (str(problem) + "\n").encode()
-    return 200, media + ("; charset=utf-8" if media.startswith("text/") else ""), body
+    except Exception as err:  # noqa: BLE001 - every failure is one line, never a traceback
+        raise explain(err, text) from None
+    return media + ("; charset=utf-8" if media.startswith("text/") else ""), body
 
 
-def _worker(conn, release_nq: str, memory_mb: int) -> None:
-    """A pool worker: the release in memory, one query at a time, under an address-space limit."""
+def _worker(conn, release_nq: str, memory_mb: int, nice: int = 0) -> None:
+    """A pool worker: the release in memory, one query at a time, under an address-space limit,
+    ``nice`` steps below the server in CPU priority."""
+    import os
     import resource
 
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    os.nice(nice)
     from hcc_kg.store import store_of
 
     store = store_of(Path(release_nq).read_text(encoding="utf-8"))
@@ -149,7 +166,10 @@ def _worker(conn, release_nq: str, memory_mb: int) -> None:
             text, accept = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(answer(store, text, accept))
+        try:
+            conn.send(("ok", answer(store, text, accept)))
+        except HccKgError as err:
+            conn.send(("error", err))
 
 
 @dataclass(eq=False)
@@ -161,13 +181,15 @@ class _Worker:
 class Pool:
     """``size`` worker processes, each with the release in memory. A query waits at most
     ``timeout`` seconds for a free worker and at most ``timeout`` seconds to run; past that its
-    worker is killed and replaced."""
+    worker is killed and replaced. ``nice`` lowers the workers' CPU priority (the server's
+    general engines run below its reserved ones, so a cheap query there gets the CPU)."""
 
     def __init__(self, release_nq: Path, size: int = 4, timeout: float = 30, memory_mb: int = 2048,
-                 log=None) -> None:
+                 log=None, nice: int = 0) -> None:
         import multiprocessing
 
         self.release_nq, self.size, self.timeout, self.memory_mb = str(release_nq), size, timeout, memory_mb
+        self.nice = nice
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self.context = multiprocessing.get_context("spawn")
         self.idle: queue.Queue[_Worker] = queue.Queue()
@@ -192,7 +214,7 @@ class Pool:
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker, args=(child, self.release_nq, self.memory_mb),
+        process = self.context.Process(target=_worker, args=(child, self.release_nq, self.memory_mb, self.nice),
                                        name="hcc-kg-engine", daemon=True)
         process.start()
         child.close()
@@ -232,36 +254,54 @@ class Pool:
 
         threading.Thread(target=restart, daemon=True).start()
 
-    def answer(self, text: str, accept: str | None = None) -> tuple[int, str, bytes]:
-        """The status, media type and body for one guarded query."""
+    def take(self, wait: float) -> _Worker | None:
+        """A free, live engine, waiting at most ``wait`` seconds; None if none became free."""
+        import time
+
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                worker = self.idle.get(timeout=max(0.0, deadline - time.monotonic())) if wait else self.idle.get_nowait()
+            except queue.Empty:
+                return None
+            if worker in self.workers and worker.process.is_alive():
+                return worker
+            self._replace(worker, f"died (exit code {worker.process.exitcode})")  # if not replaced yet
+
+    def run(self, worker: _Worker, text: str, accept: str | None = None, cancelled=None) -> tuple[str, bytes]:
+        """Run one guarded query on a taken engine: (media type, body), or one of this module's
+        errors. ``cancelled()`` is asked every 0.1 s: when it says the client has gone, the engine
+        is stopped (a query cannot be cancelled otherwise) and ClientGone is raised."""
         import time
 
         deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                worker = self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                return 503, "text/plain; charset=utf-8", (
-                    f"all {self.size} query engines are busy; try again shortly\n").encode()
-            if worker in self.workers and worker.process.is_alive():
-                break
-            self._replace(worker, f"died (exit code {worker.process.exitcode})")  # if not replaced yet
         try:
             worker.conn.send((text, accept))
-            if worker.conn.poll(self.timeout):
-                result = worker.conn.recv()
-                self.idle.put(worker)
-                return result
+            while not worker.conn.poll(max(0.0, min(0.1, deadline - time.monotonic()))):
+                if time.monotonic() >= deadline:
+                    self._replace(worker, f"ran a query past {self.timeout:g} s and was stopped")
+                    raise QueryTimedOut(f"the query did not finish within {self.timeout:g} s and was stopped")
+                if cancelled is not None and cancelled():
+                    self._replace(worker, "was stopped: its client disconnected")
+                    raise ClientGone("the client disconnected")
+            kind, result = worker.conn.recv()
         except (EOFError, OSError):
             worker.process.join(1)
             code = worker.process.exitcode
             self._replace(worker, f"died while running a query (exit code {code})")
-            return 500, "text/plain; charset=utf-8", (
-                f"the query stopped the engine (exit code {code}; the memory limit is {self.memory_mb} MiB "
-                "per engine); it was restarted\n").encode()
-        self._replace(worker, f"ran a query past {self.timeout:g} s and was stopped")
-        return 504, "text/plain; charset=utf-8", (
-            f"the query did not finish within {self.timeout:g} s and was stopped\n").encode()
+            raise EngineStopped(f"the query stopped the engine (exit code {code}; the memory limit is "
+                                f"{self.memory_mb} MiB per engine); it was restarted") from None
+        self.idle.put(worker)
+        if kind == "error":
+            raise result
+        return result
+
+    def answer(self, text: str, accept: str | None = None, cancelled=None) -> tuple[str, bytes]:
+        """(media type, body) for one guarded query, waiting at most ``timeout`` for an engine."""
+        worker = self.take(self.timeout)
+        if worker is None:
+            raise EnginesBusy(f"all {self.size} query engines are busy; try again shortly")
+        return self.run(worker, text, accept, cancelled)
 
     def close(self) -> None:
         self.closed = True
