@@ -98,10 +98,12 @@ def query_text(request) -> str:
 def _cross_site(request) -> bool:
     """Whether a browser sent this request for a page of another site (a foreign ``Origin``, or
     ``Sec-Fetch-Site`` saying so): on loopback such a page must not use this endpoint."""
+    from urllib.parse import urlsplit
+
     if request.headers.get("Sec-Fetch-Site", "").lower() in ("cross-site", "same-site"):
         return True
-    origin = request.headers.get("Origin")
-    return origin is not None and origin.lower() != f"{request.scheme}://{request.host}".lower()
+    origin = request.headers.get("Origin")  # its scheme is not compared: a TLS proxy may stand in front
+    return origin is not None and urlsplit(origin.strip()).netloc.lower() != (request.host or "").lower()
 
 
 def _name(host: str | None) -> str:
