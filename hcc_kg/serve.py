@@ -6,9 +6,9 @@ worker process of hcc_kg.engine.Pool, which stops it at the time limit and survi
 query does to its engine; hcc_kg.admission decides which query gets an engine and when (the
 fairness policy). waitress reads requests before a thread takes them, so slow or trickling
 clients hold no thread; it refuses a malformed Content-Length and bodies over the cap; a request
-not received whole within the read deadline is dropped (ReadDeadlineServer). The whole result is
+not received whole within the read deadline is dropped (make_server). The whole result is
 computed and capped before the status line is sent, so an error is always a 4xx/5xx with a
-reason, never a 200 with a cut body. Which status a refusal gets is decided in STATUS alone.
+reason, never a 200 with a cut body. Which status a refusal gets is decided in status_of alone.
 """
 
 from __future__ import annotations
