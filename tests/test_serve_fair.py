@@ -31,10 +31,17 @@ def connect(url: str, source: str) -> socket.socket:
     return socket.create_connection((host, int(port)), timeout=30, source_address=(source, 0))
 
 
-def post(conn: socket.socket, text: str) -> None:
+def post(conn: socket.socket, text: str, close: bool = False) -> None:
     body = urllib.parse.urlencode({"query": text}).encode()
     conn.sendall(b"POST /query HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                 + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+                 + (b"Connection: close\r\n" if close else b"") + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+
+
+def read_all(conn: socket.socket) -> bytes:
+    chunks = []
+    while chunk := conn.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def settled_engines(pid: int) -> set[int]:
@@ -104,8 +111,8 @@ def test_a_client_over_its_share_gets_429_and_pages_still_answer(fair_endpoint):
             post(conn, CARTESIAN)
         time.sleep(1)
         third = connect(url, "127.0.0.42")
-        post(third, ASK_DRUG)
-        answer = third.recv(65536)
+        post(third, ASK_DRUG, close=True)
+        answer = read_all(third)
         third.close()
         assert answer.startswith(b"HTTP/1.1 429") and b"\r\nRetry-After: " in answer, answer[:300]
         assert b"at most 2 per client" in answer
