@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from hcc_kg.constants import LOAD_DEADLINE
 from hcc_kg.errors import HccKgError
 
 
@@ -286,15 +287,18 @@ def site(folder: str, release: str | None) -> None:
 @click.option("--user", default=None, help="User name, for stores that ask for Basic or Digest authentication.")
 @click.option("--password", default=None, envvar="HCC_KG_STORE_PASSWORD",
               help="Password (or set HCC_KG_STORE_PASSWORD).")
+@click.option("--timeout", default=LOAD_DEADLINE, show_default=True, type=click.FloatRange(0.1, 86400),
+              help="Seconds the whole load may take, every request and the read-back included.")
 @click.option("--release", type=click.Path(path_type=str), default=None, help="Release folder (default: graph/release).")
-def load(url: str, graph: str | None, append: bool, user: str | None, password: str | None,
+def load(url: str, graph: str | None, append: bool, user: str | None, password: str | None, timeout: float,
          release: str | None) -> None:
-    """Push the release into a SPARQL 1.1 Graph Store Protocol endpoint at URL."""
+    """Push the release into a SPARQL 1.1 Graph Store Protocol endpoint at URL, then read each
+    graph back to check that the store holds it. Requests go to URL only: a redirect is an error."""
     from hcc_kg.constants import RELEASE
     from hcc_kg.load import load as push
 
     sent = push(url, Path(release) if release else RELEASE, graph=graph, replace=not append,
-                user=user, password=password)
+                user=user, password=password, timeout=timeout)
     for iri, count in sent.items():
         click.echo(f"{'appended' if append else 'replaced'} <{iri}>: {count} triples")
 

@@ -17,6 +17,9 @@ QC_QUERIES = QUERIES / "qc"
 #: pinned registry wheels (hcc-kg registries fetch); read by the curation step, never by the build
 REGISTRY_CACHE = ROOT / ".cache" / "registries"
 
+#: seconds `hcc-kg load` may take in all (every request, the read-back included)
+LOAD_DEADLINE = 300.0
+
 RELEASE_TTL = "hcc-kg.ttl"
 RELEASE_NQ = "hcc-kg.nq"
 RECEIPT = "build-receipt.json"
