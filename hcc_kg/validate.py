@@ -60,6 +60,8 @@ def read_rdf(path: Path) -> Graph:
         raise HccKgError(f"{path}: unknown RDF format (validate reads .ttl, .nt, .nq, .trig, .rdf/.owl/.xml "
                          "and .jsonld files)")
     try:
+        if path.exists() and not path.is_file():  # a device or FIFO (/dev/zero) would be read forever
+            raise HccKgError(f"{path}: not a regular file")
         data = path.read_bytes()
     except FileNotFoundError:
         raise HccKgError(f"{path}: no such file") from None

@@ -372,3 +372,12 @@ def test_read_rdf_reads_every_release_format_as_rdflib_does(name):
     triples = {q[:3] for q in theirs.quads()}
     assert len(ours) == len(triples) > 1000
     assert ground(ours) == ground(triples)
+
+
+def test_validate_reads_only_a_regular_file(tmp_path):
+    """A device or FIFO named like RDF is not read at all (/dev/zero never ends, a FIFO blocks)."""
+    zero, folder = tmp_path / "zero.ttl", tmp_path / "folder.ttl"
+    zero.symlink_to("/dev/zero")
+    folder.mkdir()
+    for path in (zero, folder):
+        assert one_error_line(validate_cli(str(path)), path) == f"error: {path}: not a regular file"
