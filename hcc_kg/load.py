@@ -175,10 +175,11 @@ class Session:
             return {t for t in triples if not isinstance(t.subject, ox.BlankNode)
                     and not isinstance(t.object, ox.BlankNode)}
 
-        missing = len(ground(sent) - ground(held))
-        blank, held_blank = len(sent) - len(ground(sent)), len(held) - len(ground(held))
+        sent_ground, held_ground = ground(sent), ground(held)
+        missing = len(sent_ground - held_ground)
+        blank, held_blank = len(sent) - len(sent_ground), len(held) - len(held_ground)
         if missing or held_blank < blank or (replace and len(held) != len(sent)):
-            what = f"{missing} of the {len(ground(sent))} triples without a blank node are missing" if missing else \
+            what = f"{missing} of the {len(sent_ground)} triples without a blank node are missing" if missing else \
                 f"it holds {held_blank} triples with a blank node, {blank} were sent" if held_blank < blank else \
                 f"it holds {len(held)} triples, {len(sent)} were sent"
             raise HccKgError(f"{self.url}: the store does not hold what was sent to graph <{iri}>: {what} "
