@@ -221,14 +221,14 @@ def coverage(output: str | None, context: int) -> None:
     """Numbers stated in each source: whether an evidence quote in the release covers them, and which
     are held only as text (no typed value)."""
     from hcc_kg.constants import RELEASE, RELEASE_TTL
+    from hcc_kg.coverage import counts, graph_quote_spans, graph_typed_numbers, report
     from hcc_kg.coverage import coverage as compute
-    from hcc_kg.coverage import graph_quote_spans, graph_typed_numbers, report
     from hcc_kg.sources import load_sources
     from hcc_kg.validate import load_rdf
 
     graph = load_rdf(RELEASE / RELEASE_TTL, "turtle")
     results = compute(load_sources(), graph_quote_spans(graph), graph_typed_numbers(graph))
-    text = report(results, context)
+    text = report(results, context, counts(graph))
     if output:
         Path(output).write_text(text, encoding="utf-8")
     click.echo(text, nl=False)

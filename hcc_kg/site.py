@@ -36,6 +36,7 @@ MATCHES = tuple(str(m) for m in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedM
                                  SKOS.broadMatch))
 INFERRED = str(GRAPHS["inferred"])
 NOTE, DISPUTED, DESCRIBES = str(V.curatorNote), str(V.disputed), str(V.describes)
+DOUBTS = str(V.doubts)
 #: properties that lead from an entity to its parts, whose facts its page shows too (a study's arms)
 PARTS = (str(V.hasArm),)
 #: properties an evidence page follows to the nodes that belong to it (selectors, corrections)
@@ -257,7 +258,13 @@ class Site:
         return row
 
     def _notes(self, node: str) -> list[str]:
-        return [n.value for n in self.out.get(node, {}).get(NOTE, [])]
+        """A fact's curator notes, and each suspected source error that doubts it (hcc:doubts)."""
+        notes = [n.value for n in self.out.get(node, {}).get(NOTE, [])]
+        for doubt, prop in self.into.get(node, []):
+            if prop == DOUBTS:
+                notes.append(f"Suspected source error: {self.first(doubt, LABEL)}. {self.first(doubt, str(V.reason))} "
+                             f"Outside reference: {self.first(doubt, str(V.outsideReference))}")
+        return notes
 
     @staticmethod
     def anchor(node: str) -> str:
