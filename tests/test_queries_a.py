@@ -178,6 +178,22 @@ def test_trial_card_by_registry_id(ask):
                for r in rows)
 
 
+def test_trial_card_study_22_shows_the_doubted_attribution(ask):
+    """s000 Table 1 prints "tremelimumab + Durvalumab/tremelimumab/Durvalumab" with four values; the
+    published Study 22 report gives the monotherapy values the other way round (doubts.yaml)."""
+    rows = [r for r in ask("trial-card", study="Study 22") if r["section"] == "10 suspected source error"]
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["item"].startswith("s000 Table 1's attribution of Study 22's second and third values")
+    assert (row["source"], row["quote"]) == ("s000 text", "tremelimumab + Durvalumab/tremelimumab/Durvalumab")
+    shown = row["value"].split(". Why: ")[0].removeprefix("doubted values, as the source prints them: ")
+    assert sorted(shown.split("; ")) == sorted([
+        "tremelimumab mOS 13.6 months", "tremelimumab ORR 10.6%", "tremelimumab DCR 39%", "tremelimumab DOR 11.17 months",
+        "durvalumab mOS 15.1 months", "durvalumab ORR 7.2%", "durvalumab DCR 34%", "durvalumab DOR 23.95 months"])
+    assert "durvalumab monotherapy mOS 13.57 months and ORR 10.6%" in row["value"]
+    assert "Outside reference: Kelley RK et al." in row["value"] and "J Clin Oncol 2021" in row["value"]
+
+
 def test_trial_card_no_match(ask):
     assert ask("trial-card", study="atezolizumab") == []  # a drug, not a study
 

@@ -104,6 +104,10 @@ BREAKS = {
     "DesignTargetShape": (remove(of(HCC.DesignTarget), HCC.targetOfArm), "exactly one hcc:targetOfArm"),
     "StatedQuantityShape": (remove(of(HCC.StatedQuantity), HCC.quantityValue, Literal("3 months")),
                             "exactly one hcc:quantityValue, a decimal"),
+    # Study 22's "tremelimumab (300 mg)" with its unit given as a month
+    "DoseShape": (remove(of(HCC.DoseSpecification), HCC.doseUnit, UNITS["month"]), "exactly one hcc:doseUnit"),
+    "SuspectedSourceErrorShape": (remove(node(R["doubt"]["study-22-monotherapy-arms-swapped"]), HCC.outsideReference),
+                                  "exactly one hcc:outsideReference"),
 }
 
 # the other new rules of issue 14 (property shapes inside the node shapes above)
@@ -120,6 +124,14 @@ MORE_BREAKS = {
                       "hcc:priorRegimen must point to a regimen"),
     "recommendation biomarker": (add(of(HCC.GuidelineRecommendation, HCC.forBiomarker), HCC.forBiomarker,
                                      R["drug"]["nivolumab"]), "hcc:forBiomarker must point to an hcc:Biomarker"),
+    "measurement AE grade": (add(of(HCC.OutcomeMeasurement, HCC.aeGrade), HCC.aeGrade, HCC.Grade5),
+                             "at most one hcc:aeGrade"),
+    "measurement AE kind": (remove(of(HCC.OutcomeMeasurement, HCC.aeKind), HCC.aeKind, HCC.Grade3To4),
+                            "an hcc:AEKind"),
+    "arm dose": (add(node(R["arm"]["study-22-durvalumab-tremelimumab-t300"]), HCC.dose, R["drug"]["durvalumab"]),
+                 "hcc:dose must point to an hcc:DoseSpecification"),
+    "dose interval without unit": (remove(of(HCC.DoseSpecification, HCC.doseInterval), HCC.doseIntervalUnit),
+                                   "a dose interval and its unit go together"),
     "child-pugh class": (remove(of(HCC.GuidelineRecommendation, HCC.childPughClass), HCC.childPughClass, Literal("D")),
                          "hcc:childPughClass is A, B or C"),
 }
@@ -164,6 +176,10 @@ QC_BREAKS = {
     # an ontology statement stated again in the asserted graph (PD-1's label was, before the build
     # kept each triple in one graph)
     "one-graph": lambda g: [(R["target"]["pd-1"], RDFS.label, Literal("PD-1", lang="en"))],
+    # RESCUE's region cell "NA" (not available, s000 Table 1 footnote) read as a country, as it once was
+    "placeholder-values": lambda g: [(R["study"]["rescue"], HCC.country, Literal("NA"))],
+    # a grade range on a median overall survival
+    "ae-typed": lambda g: [(_measurement(g, HCC.MedianOS), HCC.aeGrade, HCC.Grade3To4)],
 }
 
 
