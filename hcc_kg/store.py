@@ -20,6 +20,9 @@ from hcc_kg.release import checked
 from hcc_kg.sources import read_text
 
 PARAM = re.compile(r"^(\w+)\s+([\w-]+)(?:\s*=\s*(\S+))?\s*(?:--\s*(.*))?$")
+#: a body line naming a shared pattern (``queries/fragments/NAME.rq``) to splice in
+INCLUDE = re.compile(r"^([ \t]*)#include[ \t]+([\w-]+)[ \t]*$", re.MULTILINE)
+FRAGMENTS = QUERIES / "fragments"
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,37 @@ class CannedQuery:
     lists: list[str] = field(default_factory=list)
     #: ``# example: NAME=VALUE`` lines: the parameters its published SPARQL example binds
     examples: dict[str, str] = field(default_factory=dict)
+    #: ``# uses: NAME`` lines: the shared patterns (queries/fragments/) spliced into ``text``
+    uses: list[str] = field(default_factory=list)
+
+
+def fragment(name: str, folder: Path = FRAGMENTS) -> str:
+    """A shared pattern's text without its leading comment block (its header documents it)."""
+    path = folder / f"{name}.rq"
+    if not path.is_file():
+        raise HccKgError(f"{path}: no such query fragment")
+    lines = read_text(path).splitlines()
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    return "\n".join(lines).strip("\n")
+
+
+def splice(path: Path, text: str, uses: list[str]) -> str:
+    """The query text with each ``#include NAME`` line replaced by the fragment NAME, indented as the
+    line was. The header's ``# uses:`` must name exactly the fragments the body includes, so that
+    a reader of the header knows which shared pattern a query's rows come from."""
+    included = INCLUDE.findall(text)
+    if sorted({name for _, name in included}) != sorted(set(uses)):
+        raise HccKgError(f"{path}: '# uses: {', '.join(uses)}' does not match the #include lines "
+                         f"({', '.join(name for _, name in included) or 'none'})")
+    folder = path.parent / "fragments"
+
+    def expand(m: re.Match) -> str:
+        body = fragment(m[2], folder if folder.is_dir() else FRAGMENTS)
+        return f"{m[1]}# the {m[2]} pattern (queries/fragments/{m[2]}.rq)\n" + "\n".join(
+            f"{m[1]}{line}" if line else line for line in body.splitlines())
+
+    return INCLUDE.sub(expand, text)
 
 
 def parse_query_file(path: Path) -> CannedQuery:
@@ -104,8 +138,12 @@ def parse_query_file(path: Path) -> CannedQuery:
         elif key == "example":
             name, _, given = value.partition("=")
             query.examples[name.strip()] = given.strip()
+        elif key == "uses":  # shared patterns the body includes (queries/fragments/NAME.rq)
+            query.uses = [part.strip() for part in value.split(",") if part.strip()]
         elif key in ("title", "question", "columns"):
             setattr(query, key, value)
+    if query.uses or INCLUDE.search(text):
+        query.text = splice(path, text, query.uses)
     return query
 
 
