@@ -416,7 +416,7 @@ def term_hints(text: str, store) -> list[str]:
     known = {row["t"].value[len(ONTOLOGY_NS):] for row in store.query(
         "SELECT DISTINCT ?t WHERE { GRAPH <https://w3id.org/hcc-kg/graph/ontology> { ?t ?p ?o } "
         f'FILTER (STRSTARTS(STR(?t), "{ONTOLOGY_NS}")) }}')}
-    shown = sorted(prefixes)[0] + ":" if prefixes else ONTOLOGY_NS
+    shown = min(prefixes) + ":" if prefixes else ONTOLOGY_NS
     hints = []
     for term in sorted(used - known):
         low = term.casefold()
