@@ -45,7 +45,7 @@ def test_pattern_columns_on_the_release(store):
         ("prov", "http://www.w3.org/ns/prov#"), ("oa", "http://www.w3.org/ns/oa#"),
         ("skos", "http://www.w3.org/2004/02/skos/core#")))
     result = run(prefixes + "SELECT * WHERE {\n" + fragment("comparison") + "\n}", store)
-    assert result.columns == COMPARISON_COLUMNS
+    assert set(result.columns) == set(COMPARISON_COLUMNS)  # SELECT * orders them its own way
     rows = result.as_dicts()
     # s001: "mOS (22.1 vs. 15.2 months, $p < 0.0001$)" (CARES-310)
     cares = [r for r in rows if r["study"] == "CARES-310" and r["endpoint"] == "mOS"]
@@ -76,7 +76,7 @@ def test_an_unknown_ontology_term_gets_a_hint_on_stderr_and_the_rows_stay():
     query = "PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>\nSELECT ?s WHERE { ?s a hcc:Study }"
     result = CliRunner().invoke(main, ["query", query, "--format", "csv"])
     assert result.exit_code == 0
-    assert result.stdout == "s\r\n"  # the rows (none) as they are
+    assert result.stdout.replace("\r\n", "\n") == "s\n"  # the rows (none) as they are
     assert result.stderr.splitlines() == [
         ("hint: hcc:Study is not a term of the ontology; nearest: hcc:ClinicalStudy, hcc:ObservationalStudy, "
          "hcc:basedOnStudy")]
