@@ -112,11 +112,16 @@ def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> N
         store = open_release()
         result = run(text, store, name=name if name.endswith(".rq") else "query",
                      allow_service=allow_service)
+        from hcc_kg.store import term_hints
+
+        result.hints = term_hints(text, store)
     else:
         canned_query = canned(name)
         store = open_release()
         result = run_canned(name, params, store)
     click.echo(render(result, fmt, store=store, query=canned_query), nl=False)
+    for hint in result.hints:  # on stderr: the rows on stdout stay as they are, for pipes and files
+        click.echo(f"hint: {hint}", err=True)
 
 
 def file_path(name: str):

@@ -9,7 +9,9 @@ accepts any label or alias of the entity.
 from __future__ import annotations
 
 import difflib
+import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +22,9 @@ from hcc_kg.release import checked
 from hcc_kg.sources import read_text
 
 PARAM = re.compile(r"^(\w+)\s+([\w-]+)(?:\s*=\s*(\S+))?\s*(?:--\s*(.*))?$")
+#: a body line naming a shared pattern (``queries/fragments/NAME.rq``) to splice in
+INCLUDE = re.compile(r"^([ \t]*)#include[ \t]+([\w-]+)[ \t]*$", re.MULTILINE)
+FRAGMENTS = QUERIES / "fragments"
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,37 @@ class CannedQuery:
     lists: list[str] = field(default_factory=list)
     #: ``# example: NAME=VALUE`` lines: the parameters its published SPARQL example binds
     examples: dict[str, str] = field(default_factory=dict)
+    #: ``# uses: NAME`` lines: the shared patterns (queries/fragments/) spliced into ``text``
+    uses: list[str] = field(default_factory=list)
+
+
+def fragment(name: str, folder: Path = FRAGMENTS) -> str:
+    """A shared pattern's text without its leading comment block (its header documents it)."""
+    path = folder / f"{name}.rq"
+    if not path.is_file():
+        raise HccKgError(f"{path}: no such query fragment")
+    lines = read_text(path).splitlines()
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    return "\n".join(lines).strip("\n")
+
+
+def splice(path: Path, text: str, uses: list[str]) -> str:
+    """The query text with each ``#include NAME`` line replaced by the fragment NAME, indented as the
+    line was. The header's ``# uses:`` must name exactly the fragments the body includes, so that
+    a reader of the header knows which shared pattern a query's rows come from."""
+    included = INCLUDE.findall(text)
+    if sorted({name for _, name in included}) != sorted(set(uses)):
+        raise HccKgError(f"{path}: '# uses: {', '.join(uses)}' does not match the #include lines "
+                         f"({', '.join(name for _, name in included) or 'none'})")
+    folder = path.parent / "fragments"
+
+    def expand(m: re.Match) -> str:
+        body = fragment(m[2], folder if folder.is_dir() else FRAGMENTS)
+        return f"{m[1]}# the {m[2]} pattern (queries/fragments/{m[2]}.rq)\n" + "\n".join(
+            f"{m[1]}{line}" if line else line for line in body.splitlines())
+
+    return INCLUDE.sub(expand, text)
 
 
 def parse_query_file(path: Path) -> CannedQuery:
@@ -104,8 +140,12 @@ def parse_query_file(path: Path) -> CannedQuery:
         elif key == "example":
             name, _, given = value.partition("=")
             query.examples[name.strip()] = given.strip()
+        elif key == "uses":  # shared patterns the body includes (queries/fragments/NAME.rq)
+            query.uses = [part.strip() for part in value.split(",") if part.strip()]
         elif key in ("title", "question", "columns"):
             setattr(query, key, value)
+    if query.uses or INCLUDE.search(text):
+        query.text = splice(path, text, query.uses)
     return query
 
 
@@ -168,6 +208,9 @@ def open_release(release: Path | None = None):
 class Result:
     columns: list[str]
     rows: list[list[str | None]]
+    #: one-line hints for a person (an unknown ontology term, what exists when nothing matched);
+    #: the command line prints them on stderr, they never change the rows
+    hints: list[str] = field(default_factory=list)
 
     def as_dicts(self) -> list[dict[str, str | None]]:
         return [dict(zip(self.columns, row)) for row in self.rows]
@@ -349,6 +392,78 @@ def canned(name: str) -> CannedQuery:
     return queries[name]
 
 
+ONTOLOGY_NS = "https://w3id.org/hcc-kg/ontology#"
+_PREFIX_DECL = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
+
+
+def _strip_comments_and_strings(text: str) -> str:
+    """The query without its string literals and comments, roughly: enough to find the terms it names."""
+    text = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', '""', text)
+    return re.sub(r"(?m)#[^\n<>]*$", "", text)
+
+
+def term_hints(text: str, store) -> list[str]:
+    """A hint for each ontology term (``hcc:Study``) a query names that the ontology does not define,
+    with the nearest terms: such a query runs, and answers nothing, without saying why."""
+    body = _strip_comments_and_strings(text)
+    prefixes = {p for p, iri in _PREFIX_DECL.findall(body) if iri == ONTOLOGY_NS}
+    used = {m for m in re.findall(r"<" + re.escape(ONTOLOGY_NS) + r"([^>\s]*)>", body)}
+    for prefix in prefixes:
+        used |= set(re.findall(r"(?<![\w:/#-])" + re.escape(prefix) + r":([A-Za-z_][\w-]*)", body))
+    used.discard("")  # the namespace itself, in a PREFIX line
+    if not used:
+        return []
+    known = {row["t"].value[len(ONTOLOGY_NS):] for row in store.query(
+        "SELECT DISTINCT ?t WHERE { GRAPH <https://w3id.org/hcc-kg/graph/ontology> { ?t ?p ?o } "
+        f'FILTER (STRSTARTS(STR(?t), "{ONTOLOGY_NS}")) }}')}
+    shown = min(prefixes) + ":" if prefixes else ONTOLOGY_NS
+    hints = []
+    for term in sorted(used - known):
+        low = term.casefold()
+        near = sorted(k for k in known if low in k.casefold())[:3]
+        near += [k for k in difflib.get_close_matches(term, sorted(known), n=3, cutoff=0.6) if k not in near]
+        nearest = f"; nearest: {', '.join(shown + k for k in near[:4])}" if near else ""
+        hints.append(f"{shown}{term} is not a term of the ontology{nearest}")
+    return hints
+
+
+def empty_hints(query: CannedQuery, params: dict[str, str], store) -> list[str]:
+    """When a canned query answers nothing for a value-set parameter a person gave (``endpoint=RFS``):
+    the values that share its name and do answer, and, for an endpoint, the studies that report it
+    only as a between-arm statistic. One line each."""
+    hints = []
+    for name, given in params.items():
+        param = query.params.get(name)
+        if param is None or param.type not in VALUE_SETS:
+            continue
+        value = value_in_set(query.name, param, given, store)
+        stem = re.sub(r"[^a-z0-9]", "", value.casefold())
+        related = [v for v, (label, names) in values_of(store, param.type).items() if v != value and stem and any(
+            re.sub(r"[^a-z0-9]", "", n.casefold()).startswith(stem) for n in names)]
+        answering = []
+        for other in related:
+            rows = run(query.text, store, bindings(query, {**params, name: other}, store), query.name).rows
+            if rows:
+                answering.append(f"{name}={other} ({len(rows)} rows)")
+        what = f"{query.name} has no rows for {name}={value}"
+        if answering:
+            hints.append(f"{what}; with rows: {', '.join(answering)}")
+        if param.type == "endpoint":
+            studies = sorted({row["study"].value for row in store.query(
+                "PREFIX hcc: <https://w3id.org/hcc-kg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT DISTINCT ?study WHERE { "
+                "?k a hcc:ArmComparison ; hcc:endpoint ?e ; hcc:experimentalArm ?a . ?e skos:notation ?n . "
+                "?s hcc:hasArm ?a ; rdfs:label ?study . FILTER (STR(?n) = " + json.dumps(value) + ") }",
+                use_default_graph_as_union=True)})
+            if studies:
+                hints.append(f"{value} is reported as a between-arm statistic (hazard ratio, p, relative effect), "
+                             f"not an arm's value, in {', '.join(studies)}: "
+                             f"hcc-kg query trial-card -p study={shlex.quote(studies[0])}")
+        if not answering and not (param.type == "endpoint" and studies):
+            hints.append(f"{what}; values: hcc-kg queries {query.name}")
+    return hints
+
+
 def run_canned(name: str, params: dict[str, str], store=None) -> Result:
     """A canned query with its parameters; a ``name`` parameter that finds nothing is an error
     naming the nearest names, never silent emptiness (the query itself decides what matches)."""
@@ -361,4 +476,6 @@ def run_canned(name: str, params: dict[str, str], store=None) -> Result:
             names = {key: label for key, (_, label) in entity_index(store).items()}
             raise HccKgError(f"query {name}: parameter {param.name}: no entity goes by {given!r}"
                              f"{_nearest(normalise(given), names)}")
+    if not result.rows:
+        result.hints = empty_hints(query, params, store)
     return result

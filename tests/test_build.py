@@ -137,25 +137,50 @@ FIRST_LINE_PD1_TKI = {
 
 def test_first_line_pd1_tki_rows(store):
     rows = run_canned("first-line-pd1-tki", {}, store).as_dicts()
-    got = {r["regimen"]: r["trials"] for r in rows}
+    got: dict[str, set[str]] = {}
+    for r in rows:
+        got.setdefault(r["regimen"], set()).add(r["study"])
     assert set(got) == set(FIRST_LINE_PD1_TKI)
-    for regimen, trials in FIRST_LINE_PD1_TKI.items():
-        assert set(got[regimen].split("; ")) == set(trials.split("; ")), regimen
+    for regimen, trials in FIRST_LINE_PD1_TKI.items():  # every first-line trial has a row
+        assert got[regimen] == {t.rsplit(" (", 1)[0] for t in trials.split("; ")}, regimen
     assert "atezolizumab + cabozantinib" not in got  # PD-L1 only
     assert "KN046 + lenvatinib" not in got  # PD-L1/CTLA-4 bispecific
 
 
-def test_first_line_pd1_tki_values_carry_their_sources(store):
-    rows = {r["regimen"]: r for r in run_canned("first-line-pd1-tki", {}, store).as_dicts()}
-    leap = rows["lenvatinib + pembrolizumab"]["mOS"].split("; ")
-    assert "21.2 months, LEAP-002 [s001 table-1 row 9]" in leap          # s001 Table 1
-    assert "21.1 months, LEAP-002 [s000 table-1 row 5]" in leap          # s000 Table 1 disagrees
-    compassion = rows["cadonilimab + lenvatinib"]["mOS"].split("; ")
-    assert "27.1 months, COMPASSION-08 (cohort A) [s001 text]" in compassion        # narrative
-    assert "0.271 months, COMPASSION-08 (cohort A) [s001 table-1 row 18]" in compassion  # table, kept as printed
-    assert "not reached, COMPASSION-08 (cohort B) [s001 text]" in compassion        # the source's cohort
-    assert rows["pembrolizumab + regorafenib"]["ORR"] == "32%, NCT03347292 [s001 table-1 row 11]"
-    assert rows["cadonilimab + lenvatinib"]["pd1_inhibitor"] == "cadonilimab"  # found by the reasoner
+def _row(rows, study, endpoint, experimental=None):
+    hits = [r for r in rows if r["study"] == study and r["endpoint"] == endpoint
+            and (experimental is None or r["experimental"] == experimental)]
+    assert len(hits) == 1, (study, endpoint, experimental, hits)
+    return hits[0]
+
+
+def test_first_line_pd1_tki_results_with_their_comparison(store):
+    """Issue 20: a result is shown with its control arm, the effect and the source of each value."""
+    rows = run_canned("first-line-pd1-tki", {}, store).as_dicts()
+    # s000: "mOS (21.2 months vs 19.0 months, HR = 0.840, P = 0.0227)"; s001 Table 1 rows 9-10;
+    # s000 Table 1 row 5 prints 21.1 for the combination (the sources disagree; both stay)
+    leap = _row(rows, "LEAP-002", "mOS")
+    assert {"21.2 months [s000 text]", "21.2 months [s001 table-1 row 9]",
+            "21.1 months [s000 table-1 row 5]"} <= set(leap["experimental_value"].split("; "))
+    assert leap["control"] == "lenvatinib"
+    assert {"19 months [s000 text]", "19 months [s001 table-1 row 10]"} <= set(leap["control_value"].split("; "))
+    assert (leap["hr"], leap["p"], leap["effect_source"]) == ("0.84", "= 0.0227", "s000 text")
+    assert leap["direction"] == "HR < 1: favours experimental"
+    # s000: "it did not achieve the predetermined statistical significance" (the comparison's curator note)
+    assert leap["primary_endpoint"] == "not met (s000: predetermined significance not achieved)"
+    # s001: CARES-310 "mOS (22.1 vs. 15.2 months, $p < 0.0001$)": a p-value, no HR
+    cares = _row(rows, "CARES-310", "mOS")
+    assert "22.1 months [s001 text]" in cares["experimental_value"].split("; ")
+    assert (cares["control"], cares["p"], cares["hr"]) == ("sorafenib", "< 0.0001", None)
+    assert "15.2 months [s001 text]" in cares["control_value"].split("; ")
+    assert cares["direction"] == "longer in experimental (values)"
+    # an uncontrolled cohort: the control columns are empty (COMPASSION-08, s001)
+    cohort_a = _row(rows, "COMPASSION-08", "mOS", "cadonilimab + lenvatinib (cohort A)")
+    assert set(cohort_a["experimental_value"].split("; ")) == {"27.1 months [s001 text]",
+                                                              "0.271 months [s001 table-1 row 18]"}
+    assert (cohort_a["control"], cohort_a["control_value"]) == ("", None)
+    assert _row(rows, "NCT03347292", "ORR")["experimental_value"] == "32% [s001 table-1 row 11]"
+    assert cohort_a["pd1_inhibitor"] == "cadonilimab"  # found by the reasoner
 
 
 def test_committed_release_is_up_to_date(built):
@@ -169,4 +194,4 @@ def test_committed_release_is_up_to_date(built):
 
 def test_first_line_query_agrees_on_rdflib(ask):
     rows = ask("first-line-pd1-tki")
-    assert len(rows) == len(FIRST_LINE_PD1_TKI)
+    assert {r["regimen"] for r in rows} == set(FIRST_LINE_PD1_TKI)

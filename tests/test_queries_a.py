@@ -268,48 +268,77 @@ def test_compare_endpoint_no_match(ask):
 
 def test_phase3_os_benefit(ask):
     rows = ask("phase3-os-benefit")
-    got = sorted((r["study"], r["source"]) for r in rows)
-    assert got == sorted([
-        ("CARES-310", "s001 text"),     # s001: "mOS (22.1 vs. 15.2 months, $p < 0.0001$)"
-        ("HIMALAYA", "s000 text"),      # s000: "reduced the risk of death by 22% (HR = 0.78, 95%CI = 0.65-0.93)"
-        ("IMbrave150", "s000 text"),    # s000: "19.2 months ... 13.4 months ... (P < 0.001)"
-        ("IMbrave150", "s001 text"),    # s001: "mOS (19.2 vs. 13.4 months, $p < 0.001$)"
-        ("LEAP-002", "s000 text"),      # s000: "HR = 0.840, P = 0.0227" (then: significance not achieved)
-        ("ORIENT-32", "s000 text"),     # s000: "NE vs 10.4 months, HR = 0.57, P < 0.0001"
-        ("ORIENT-32", "s001 text"),     # s001: "mOS was not reached ... 10.4 months ... ($p < 0.0001$)"
-        ("ORIENT-32", "s001 text"),     # s001: "43.1% reduction in the risk of death"
-    ])
-    himalaya = next(r for r in rows if r["study"] == "HIMALAYA")
-    assert (himalaya["hazard_ratio"], himalaya["ci"], himalaya["experimental"], himalaya["comparator"]) == \
-        ("0.78", "0.65-0.93", "durvalumab + tremelimumab", "sorafenib")
-    leap = next(r for r in rows if r["study"] == "LEAP-002")
-    assert (leap["hazard_ratio"], leap["p"]) == ("0.84", "= 0.0227")
-    assert "not achieved" in leap["note"]
+    by_study = {r["study"]: r for r in rows}
+    # CARES-310 (s001 "mOS (22.1 vs. 15.2 months, $p < 0.0001$)"), HIMALAYA (s000 "reduced the risk
+    # of death by 22% (HR = 0.78, 95%CI = 0.65-0.93)"), IMbrave150 (s001 "mOS (19.2 vs. 13.4 months,
+    # $p < 0.001$)"), LEAP-002 (s000 "HR = 0.840, P = 0.0227"), ORIENT-32 (s000 "HR = 0.57, P < 0.0001")
+    assert set(by_study) == {"CARES-310", "HIMALAYA", "IMbrave150", "LEAP-002", "ORIENT-32"}
+    assert len(rows) == 5
+    himalaya = by_study["HIMALAYA"]
+    assert (himalaya["hr"], himalaya["control"], himalaya["effect_source"]) == \
+        ("0.78 (95% CI 0.65-0.93)", "sorafenib", "s000 text")
+    assert himalaya["experimental"] == "durvalumab + tremelimumab (STRIDE regimen)"
+    # s000: "a mOS of 16.4 months comparable to sorafenib alone (13.8 months)"
+    assert "16.4 months [s000 text]" in himalaya["experimental_value"].split("; ")
+    assert "13.8 months [s000 text]" in himalaya["control_value"].split("; ")
+    leap = by_study["LEAP-002"]
+    assert (leap["hr"], leap["p"], leap["control"]) == ("0.84", "= 0.0227", "lenvatinib")
+    assert leap["primary_endpoint"].startswith("not met (s000")
+    imbrave = by_study["IMbrave150"]
+    assert (imbrave["p"], imbrave["effect_source"]) == ("< 0.001", "s000 text; s001 text") or \
+        (imbrave["p"], imbrave["effect_source"]) == ("< 0.001", "s001 text; s000 text")
+    assert "13.4 months [s001 text]" in imbrave["control_value"].split("; ")
+    orient = by_study["ORIENT-32"]
+    # s001: "43.1% reduction in the risk of death" (no HR); s000: HR = 0.57
+    assert set(orient["direction"].split("; ")) == {"HR < 1: favours experimental",
+                                                   "risk or rate lower in experimental (43.1% relative reduction)"}
     # COSMIC-312's OS was not improved (p = 0.44, both sources)
-    assert "COSMIC-312" not in _col(rows, "study")
+    assert "COSMIC-312" not in by_study
 
 
 # --- negative-trials -------------------------------------------------------------------------
 
 def test_negative_trials(ask):
     rows = ask("negative-trials")
-    os_rows = {(r["study"], r["finding"], r["source"]) for r in rows if r["basis"] == "OS comparison, p >= 0.05"}
-    assert os_rows == {
-        ("COSMIC-312", "p = 0.44", "s000 text"),   # s000: "no significant difference in the mOS ... P = 0.44"
-        ("COSMIC-312", "p = 0.44", "s001 text"),   # s001: "but not mOS (15.4 vs. 15.5 months, $p = 0.44$)"
+    os_rows = {(r["study"], r["p"], r["source"]) for r in rows if r["basis"] == "OS comparison, p >= 0.05"}
+    assert {(s, p, frozenset(src.split("; "))) for s, p, src in os_rows} == {
+        # s000: "no significant difference in the mOS ... P = 0.44"; s001: "but not mOS (15.4 vs. 15.5 months, $p = 0.44$)"
+        ("COSMIC-312", "= 0.44", frozenset({"s000 text", "s001 text"})),
         # s001: real-world study, "no significant difference from the lenvatinib group ($p = 0.739$)"
-        ("Real-world atezolizumab + bevacizumab vs lenvatinib study (2205 patients)", "p = 0.739", "s001 text"),
+        ("Real-world atezolizumab + bevacizumab vs lenvatinib study (2205 patients)", "= 0.739", frozenset({"s001 text"})),
         # s001: standard- vs low-dose bevacizumab "mOS (14.9 vs. 11.2 months, $p = 0.13$)"
-        ("Standard-dose vs low-dose bevacizumab with atezolizumab study (151 patients)", "p = 0.13", "s001 text"),
+        ("Standard-dose vs low-dose bevacizumab with atezolizumab study (151 patients)", "= 0.13", frozenset({"s001 text"})),
     }
+    cosmic = next(r for r in rows if r["study"] == "COSMIC-312" and r["basis"].startswith("OS"))
+    assert "15.4 months [s001 text]" in cosmic["experimental_value"].split("; ")
+    assert (cosmic["control"], "15.5 months [s001 text]" in cosmic["control_value"].split("; ")) == ("sorafenib", True)
     leap = [r for r in rows if r["study"] == "LEAP-002"]
-    # s001: "showing no statistically significant differences"; s000's "did not achieve the
-    # predetermined statistical significance" survives only in the curator's notes on its comparisons
+    # s001: "showing no statistically significant differences"; s000: "did not achieve the
+    # predetermined statistical significance" (the curator's note on its OS and PFS comparisons)
     assert {r["basis"] for r in leap} == {"source states no significant difference",
-                                          "curator note: significance not achieved"}
+                                          "source states primary endpoint not met"}
     assert any("no statistically significant differences" in r["quote"] for r in leap)
-    assert {r["endpoint"] for r in leap if r["basis"].startswith("curator")} == {"OS", "PFS"}
+    assert {r["endpoint"] for r in leap if r["basis"].endswith("not met")} == {"mOS", "mPFS"}
+    # s000: "subsequent Phase III randomized controlled trials for nivolumab and pembrolizumab failed
+    # to meet their primary endpoints" (the trials are not named)
+    claim = [r for r in rows if "nivolumab and pembrolizumab failed to meet" in (r["quote"] or "")]
+    assert [(r["phases"], r["basis"], r["source"]) for r in claim] == \
+        [("III", "source states primary endpoint not met", "s000 text")]
+    assert set(claim[0]["experimental"].split("; ")) == {"nivolumab", "pembrolizumab"}
     assert "IMbrave150" not in _col(rows, "study")
+
+
+def test_negative_trials_phase3_against_sorafenib(ask):
+    """Phase III failures against sorafenib: COSMIC-312 only (s000, s001). LEAP-002 is against
+    lenvatinib; s000's nivolumab and pembrolizumab trials name no comparator; the real-world and
+    dose studies are not phase III."""
+    rows = ask("negative-trials", phase="III", comparator="sorafenib")
+    assert _col(rows, "study") == {"COSMIC-312"}
+    assert _col(rows, "basis") == {"OS comparison, p >= 0.05", "source states no significant difference"}
+    assert _col(ask("negative-trials", phase="III"), "study") == {
+        "COSMIC-312", "LEAP-002", "the phase III randomized controlled trials of nivolumab and of pembrolizumab"}
+    with pytest.raises(HccKgError, match="no entity named 'sorafenibb'; nearest: .*sorafenib"):
+        ask("negative-trials", comparator="sorafenibb")
 
 
 def test_unknown_entity_is_an_error(ask):

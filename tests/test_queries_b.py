@@ -367,10 +367,16 @@ def test_ongoing_trials_unknown_country_is_an_error(ask):
 
 # --- locoregional-combinations -----------------------------------------------------------------
 
-def test_locoregional_combinations_regimens(ask):
-    rows = ask("locoregional-combinations")
+@pytest.fixture(scope="module")
+def locoregional(ask):
+    return ask("locoregional-combinations")
+
+
+def test_locoregional_combinations_regimens(locoregional):
+    rows = locoregional
     # the locoregional column joins therapies in engine order: compare it sorted
-    got = {(r["regimen"], "; ".join(sorted(r["locoregional"].split("; "))), r["study"]) for r in rows}
+    got = {(r["regimen"], "; ".join(sorted((r["locoregional"] or "").split("; "))), r["study"])
+           for r in rows if r["locoregional"]}
     assert got == {
         # s000 text (CHANCE001's one experimental arm: PD-1 inhibitor); Table 1's "PD-L1 inhibitors"
         # is a regimen statement on that arm (a conflict), a regimen no arm received
@@ -389,17 +395,48 @@ def test_locoregional_combinations_regimens(ask):
          "TACE-HAIC", "NCT05535998"),
     }
     assert "Bae et al" not in {r["study"] for r in rows}  # HAIC + NK cells: no checkpoint inhibitor
-    assert {r["result"] for r in rows if r["study"] == "NCT05535998"} == {""}
+    assert {r["experimental_value"] for r in rows if r["study"] == "NCT05535998"} == {None}
 
 
-def test_locoregional_combinations_start_fit_results(ask):
-    rows = [r for r in ask("locoregional-combinations") if r["study"] == "START-FIT"]
+def test_locoregional_combinations_with_their_comparators(locoregional):
+    """Issue 20: the comparators' values and p (s000) beside the experimental arms."""
+    rows = {(r["study"], r["endpoint"]): r for r in locoregional}
+    # s000: CHANCE001 "significantly longer mOS (19.2 months vs 15.7 months, P = 0.001) and PFS (9.5
+    # months vs 8.5 months, P = 0.002)"; "The ORR was 60.1% ... compared to 32.0% for the TACE group"
+    chance = rows[("CHANCE001", "mOS")]
+    assert ("19.2 months [s000 text]" in chance["experimental_value"].split("; ")
+            and "15.7 months [s000 text]" in chance["control_value"].split("; "))
+    assert (chance["control"], chance["p"], chance["effect_source"]) == ("TACE (TACE alone)", "= 0.001", "s000 text")
+    assert rows[("CHANCE001", "mPFS")]["p"] == "= 0.002"
+    assert "32% [s000 text]" in rows[("CHANCE001", "ORR")]["control_value"].split("; ")
+    # s000: Cai et al "prolonged mOS ... (16.9 months vs 12.1 months, P = 0.009)" against TACE + lenvatinib
+    cai = rows[("Cai et al", "mOS")]
+    assert (cai["experimental_value"], cai["control"], cai["control_value"], cai["p"]) == \
+        ("16.9 months [s000 text]", "lenvatinib + TACE", "12.1 months [s000 text]", "= 0.009")
+
+
+def test_locoregional_combinations_trials_against_tace(locoregional):
+    """s001 names trials against TACE: EMERALD-1, EMERALD-3, LEAP-012 and ML-42612 ("triple or
+    quadruple therapies based on immunotherapy with TACE alone", regimens unnamed), ABC-HCC
+    (atezolizumab plus bevacizumab) and RENOTACE (regorafenib plus nivolumab)."""
+    against_tace = {(r["study"], r["experimental"]) for r in locoregional if r["control"] == "TACE"}
+    assert against_tace == {
+        ("EMERALD-1", "not named by the source"), ("EMERALD-3", "not named by the source"),
+        ("LEAP-012", "not named by the source"), ("ML-42612", "not named by the source"),
+        ("ABC-HCC", "atezolizumab + bevacizumab"), ("RENOTACE", "nivolumab + regorafenib")}
+    emerald = next(r for r in locoregional if r["study"] == "EMERALD-1")
+    assert emerald["design"].startswith("immunotherapy-based triple or quadruple therapy vs TACE alone [s001 text: ")
+
+
+def test_locoregional_combinations_start_fit_results(locoregional):
+    rows = [r for r in locoregional if r["study"] == "START-FIT"]
     # s000: "Results showcased a 42% CR, 24% PR, and a 67% ORR. PFS stood out at 20.7 months and OS at
     # 30.3 months, with a local control rate of 92% at two years."
-    assert _pick(rows, "endpoint", "result", "source") == {
-        ("CR", "42%", "s000"), ("PR", "24%", "s000"), ("ORR", "67%", "s000"),
-        ("mPFS", "20.7 months", "s000"), ("mOS", "30.3 months", "s000"), ("local-control-2y", "92%", "s000")}
-    assert all(r["icis"] == "avelumab" for r in rows)
+    assert _pick(rows, "endpoint", "experimental_value") == {
+        ("CR", "42% [s000 text]"), ("PR", "24% [s000 text]"), ("ORR", "67% [s000 text]"),
+        ("mPFS", "20.7 months [s000 text]"), ("mOS", "30.3 months [s000 text]"),
+        ("local-control-2y", "92% [s000 text]")}
+    assert all(r["icis"] == "avelumab" and r["control"] == "" for r in rows)
 
 
 # --- dual-checkpoint ---------------------------------------------------------------------------

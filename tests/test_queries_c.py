@@ -115,22 +115,23 @@ SORAFENIB_TRIALS = {"CARES-310", "COSMIC-312", "HIMALAYA", "IMbrave150", "ORIENT
 def test_comparator_sorafenib_trials_and_values(ask):
     rows = ask("comparator-sorafenib")
     assert _col(rows, "study") == SORAFENIB_TRIALS
-    facts = {(r["study"], r["arm_role"], r["endpoint"], r["value"], r["source"]) for r in rows}
+    assert _col(rows, "control") == {"sorafenib"}
+    by = {(r["study"], r["endpoint"], r["subgroup"]): r for r in rows}
     # s001: "mOS (19.2 vs. 13.4 months, $p < 0.001$)"; s001 Table 1 rows 1-2
-    assert ("IMbrave150", "experimental", "mOS", "19.2 months", "s001 text") in facts
-    assert ("IMbrave150", "comparator: sorafenib", "mOS", "13.4 months", "s001 text") in facts
-    assert ("IMbrave150", "comparator: sorafenib", "mOS", "13.4 months", "s001 table-1 row 2") in facts
-    # s000: "with a mOS of 16.4 months comparable to sorafenib alone (13.8 months)"
-    assert ("HIMALAYA", "comparator: sorafenib", "mOS", "13.8 months", "s000 text") in facts
-    # s000: "The STRIDE regimen reduced the risk of death by 22% (HR = 0.78, 95%CI = 0.65-0.93)"
-    hr = {(r["study"], r["endpoint"], r["hazard_ratio"], r["p_value"], r["source"])
-          for r in rows if r["arm_role"] == "comparison"}
-    assert ("HIMALAYA", "OS", "HR 0.78 (95% CI 0.65-0.93)", "", "s000 text") in hr
-    assert ("ORIENT-32", "OS", "HR 0.57", "p < 0.0001", "s000 text") in hr
+    imbrave = by[("IMbrave150", "mOS", "")]
+    assert "19.2 months [s001 text]" in imbrave["experimental_value"].split("; ")
+    assert {"13.4 months [s001 text]", "13.4 months [s001 table-1 row 2]"} <= set(imbrave["control_value"].split("; "))
+    assert imbrave["p"] == "< 0.001"
+    # s000: "with a mOS of 16.4 months comparable to sorafenib alone (13.8 months)"; "The STRIDE
+    # regimen reduced the risk of death by 22% (HR = 0.78, 95%CI = 0.65-0.93)"
+    himalaya = by[("HIMALAYA", "mOS", "")]
+    assert "13.8 months [s000 text]" in himalaya["control_value"].split("; ")
+    assert (himalaya["hr"], himalaya["p"]) == ("0.78 (95% CI 0.65-0.93)", None)
+    assert by[("ORIENT-32", "mOS", "")]["hr"] == "0.57"   # s000: "HR = 0.57, P < 0.0001"
     # s001: "but not mOS (15.4 vs. 15.5 months, $p = 0.44$)": a p-value, not a hazard ratio (issue 13)
-    assert ("COSMIC-312", "OS", "", "p = 0.44", "s001 text") in hr
-    assert not any(r["hazard_ratio"].startswith("p") for r in rows if r["hazard_ratio"])
-    assert all(r["quote"] for r in rows)
+    cosmic = by[("COSMIC-312", "mOS", "")]
+    assert (cosmic["hr"], cosmic["p"], cosmic["direction"]) == (None, "= 0.44", "no significant difference (p >= 0.05)")
+    assert all(r["experimental_value"] or r["control_value"] or r["effect_source"] for r in rows)
     assert not any("RESCUE" in r["study"] for r in rows)
 
 

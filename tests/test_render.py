@@ -54,7 +54,7 @@ def test_tsv_escapes_tab_newline_carriage_return_and_backslash():
 
 def test_quotes_from_table_rows_keep_their_tabs_in_json_and_csv(results):
     """The quotes stay verbatim in the machine formats; only TSV escapes them (IANA)."""
-    result = results["comparator-sorafenib"]
+    result = results["adverse-events"]
     quotes = [r["quote"] for r in result.as_dicts() if "\t" in r["quote"]]
     assert quotes
     assert all(q.replace("\t", "\\t") in render(result, "tsv") for q in quotes[:3])
@@ -99,12 +99,15 @@ def test_expanded_view_prints_each_value_whole(results, store):
 
 
 def test_first_line_pd1_tki_is_readable_in_120_columns(results, store):
-    """The headline answer: one value a line, COMPASSION-08's cohorts named with their values."""
+    """The headline answer: one value a line, COMPASSION-08's cohorts named with their values, and
+    each controlled trial's control arm beside its experimental arm."""
     out = render(results["first-line-pd1-tki"], "table", store=store, query=CANNED["first-line-pd1-tki"], width=120)
     # s001: "mOS in the cohort A was 27.1 months, while mOS was not reached in the cohort B"
-    assert "27.1 months, COMPASSION-08 (cohort A) [s001 text]" in out
-    assert "not reached, COMPASSION-08 (cohort B) [s001 text]" in out
-    assert "0.271 months, COMPASSION-08 (cohort A) [s001 table-1 row 18]" in out
+    assert "cadonilimab + lenvatinib (cohort A)" in out and "cadonilimab + lenvatinib (cohort B)" in out
+    assert "27.1 months [s001 text]" in out and "not reached [s001 text]" in out
+    assert "0.271 months [s001 table-1 row 18]" in out
+    # s001: CARES-310 "mOS (22.1 vs. 15.2 months, $p < 0.0001$)"
+    assert "15.2 months [s001 text]" in out and "< 0.0001" in out
 
 
 def test_terminal_view_shows_labels_units_and_constant_columns_once(store):
