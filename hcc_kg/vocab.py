@@ -177,6 +177,7 @@ class HCC(DefinedNamespace):
     describes: URIRef
     design: URIRef
     disputed: URIRef
+    displayOrder: URIRef
     doseText: URIRef
     effect: URIRef
     effectDirection: URIRef
