@@ -52,6 +52,9 @@ VALUE_SETS = {
         PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>
         SELECT ?value (?value AS ?label) (STRAFTER(STR(?c), "#") AS ?name) WHERE {
           ?c rdfs:subClassOf+ hcc:Regimen ; rdfs:label ?value }""", partial=True),
+    "conflict-kind": ValueSet("kind of disagreement", """SELECT ?value ?label ?name WHERE { VALUES (?value ?label ?name) {
+          ("conflict" "values that cannot both be true" "real") ("compatible" "different wordings of compatible facts" "wording")
+          ("all" "conflicts and compatible wordings" "both") } }"""),
     "measurement": ValueSet("measurement or comparison", """PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>
         SELECT ?value (?value AS ?label) (STR(?m) AS ?name) WHERE {
           { ?m a hcc:OutcomeMeasurement } UNION { ?m a hcc:ArmComparison }
