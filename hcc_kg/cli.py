@@ -73,14 +73,13 @@ def queries(name: str | None) -> None:
                                      break_on_hyphens=False, break_long_words=False))
 
 
-FORMATS = {"table": "a table fitted to the terminal; one block per row when the columns do not fit; a card "
-           "(trial-card, drug-card, target-card) as its sections",
+FORMATS = {"table": "a table fitted to the terminal; one block per row when the columns do not fit",
            "expanded": "one block per row (column: value), like psql's \\x",
            "csv": "CSV (RFC 4180)", "tsv": "TSV (IANA text/tab-separated-values: tab, newline, "
            "carriage return and backslash in a value written as \\t \\n \\r \\\\)",
            "json": "a JSON list of objects, one per row",
            "xlsx": "an Excel workbook, numbers as numbers; a card one sheet per section (--output FILE, or "
-           "redirect)"}
+           "redirect). A card (trial-card, drug-card, target-card) in the table format is drawn as sections"}
 
 
 @main.command()
