@@ -77,7 +77,9 @@ FORMATS = {"table": "a table fitted to the terminal; one block per row when the 
            "expanded": "one block per row (column: value), like psql's \\x",
            "csv": "CSV (RFC 4180)", "tsv": "TSV (IANA text/tab-separated-values: tab, newline, "
            "carriage return and backslash in a value written as \\t \\n \\r \\\\)",
-           "json": "a JSON list of objects, one per row"}
+           "json": "a JSON list of objects, one per row",
+           "xlsx": "an Excel workbook, numbers as numbers; a card one sheet per section (--output FILE, or "
+           "redirect). A card (trial-card, drug-card, target-card) in the table format is drawn as sections"}
 
 
 @main.command()
@@ -86,15 +88,22 @@ FORMATS = {"table": "a table fitted to the terminal; one block per row when the 
               help="A parameter of a canned query (repeatable); `hcc-kg queries NAME` lists them and their values.")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
               help="; ".join(f"{k}: {v}" for k, v in FORMATS.items()) + ".")
+@click.option("--full-quotes", is_flag=True,
+              help="Show each quote whole in the table view (a card, and the quotes of `conflicts`, show by default "
+                   "the sentence or table cell that holds the value; expanded, csv, tsv, json and xlsx keep them whole).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write the answer to this file instead of standard output.")
 @click.option("--allow-service", is_flag=True,
               help="Let a query you wrote yourself call remote endpoints with SERVICE (off by default).")
-def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> None:
+def query(name: str, param: tuple[str, ...], fmt: str, full_quotes: bool, output: str | None,
+          allow_service: bool) -> None:
     """Run a canned query NAME, a .rq file, or SPARQL text on the release (embedded store).
 
     `hcc-kg queries` lists the canned queries with their parameters, types, defaults and allowed
     values; `hcc-kg queries NAME` shows one in full.
     """
-    from hcc_kg.render import render
+    from hcc_kg import cards
+    from hcc_kg.render import render, to_xlsx
     from hcc_kg.sources import read_text
     from hcc_kg.store import canned, is_sparql, open_release, run, run_canned
 
@@ -105,6 +114,7 @@ def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> N
             raise HccKgError(f"--param {item!r}: expected KEY=VALUE")
         params[key] = value
     canned_query = None
+    answer: str | bytes
     if name.endswith(".rq") or is_sparql(name):
         if params:
             raise HccKgError("--param applies to canned queries only")
@@ -115,13 +125,45 @@ def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> N
         from hcc_kg.store import term_hints
 
         result.hints = term_hints(text, store)
+    elif name in cards.CARDS and fmt in ("table", "xlsx"):
+        canned(name)
+        store = open_release()
+        answers = cards.results(name, params, store)
+        answer = (cards.render(name, answers, store, full_quotes=full_quotes) if fmt == "table"
+                  else to_xlsx(cards.sheets(name, answers)))
+        return _write(answer, output)
     else:
         canned_query = canned(name)
         store = open_release()
         result = run_canned(name, params, store)
-    click.echo(render(result, fmt, store=store, query=canned_query), nl=False)
+    if fmt == "xlsx":
+        answer = to_xlsx({canned_query.name if canned_query else "query": result})
+    else:
+        answer = render(result, fmt, store=store, query=canned_query, full_quotes=full_quotes)
+    _write(answer, output)
     for hint in result.hints:  # on stderr: the rows on stdout stay as they are, for pipes and files
         click.echo(f"hint: {hint}", err=True)
+
+
+def _write(answer: str | bytes, output: str | None) -> None:
+    """The answer to a file, or to standard output (a workbook never to a terminal)."""
+    if output is not None:
+        path = file_path(output)
+        try:
+            if isinstance(answer, bytes):
+                path.write_bytes(answer)
+            else:
+                path.write_text(answer, encoding="utf-8")
+        except OSError as err:
+            raise HccKgError(f"{output}: cannot write: {err.strerror}") from None
+    elif isinstance(answer, bytes):
+        stream = click.get_binary_stream("stdout")
+        if stream.isatty():
+            raise HccKgError("--format xlsx writes a binary workbook: give --output FILE or redirect to a file")
+        stream.write(answer)
+        stream.flush()
+    else:
+        click.echo(answer, nl=False)
 
 
 def file_path(name: str):

@@ -1,4 +1,5 @@
-"""Render stage: a query result as a terminal table (rich), CSV (RFC 4180), TSV (IANA) or JSON.
+"""Render stage: a query result as a terminal table (rich), CSV (RFC 4180), TSV (IANA), JSON or an
+Excel workbook (xlsx, one sheet per answer, typed cells).
 
 The terminal view fits the terminal's width: a table whose cells wrap when every column can keep
 a readable width, otherwise one block per row (column, value), as psql's ``\\x`` does. Nothing is
@@ -15,6 +16,7 @@ import csv
 import io
 import itertools
 import json
+import re
 import shutil
 from collections.abc import Callable
 
@@ -29,13 +31,30 @@ MAX_ROW_LINES = 16
 TAB = " ⇥ "
 
 
-def render(result, fmt: str = "table", store=None, query=None, width: int | None = None) -> str:
+def render(result, fmt: str = "table", store=None, query=None, width: int | None = None,
+           full_quotes: bool = False) -> str:
     """``result`` (a store.Result) in one of the formats of the registry ``FORMATS``; ``store``
-    gives the terminal view its labels, ``query`` (a store.CannedQuery) its units and lists."""
+    gives the terminal view its labels, ``query`` (a store.CannedQuery) its units, lists and the
+    quotes the table view shortens (unless ``full_quotes``; the expanded view keeps them whole)."""
     if fmt in ("table", "expanded"):
+        short = query.quotes if query and fmt == "table" and not full_quotes else {}
+        if short:
+            result = shortened(result, short)
         return terminal(result, expanded=fmt == "expanded", store=store, width=width,
                         units=query.units if query else {}, lists=query.lists if query else [])
     return FORMATS[fmt](result)
+
+
+def shortened(result, quotes: dict[str, str]):
+    """The result with each quote column cut to the sentence or table cell holding its value."""
+    from hcc_kg.display import needles, shorten
+    from hcc_kg.store import Result
+
+    at = {result.columns.index(q): result.columns.index(v) for q, v in quotes.items()
+          if q in result.columns and v in result.columns}
+    rows = [[shorten(cell, needles(row[at[i]])) if i in at and cell else cell for i, cell in enumerate(row)]
+            for row in result.rows]
+    return Result(result.columns, rows, result.datatypes)
 
 
 def _cells(result) -> list[list[str]]:
@@ -85,6 +104,70 @@ def to_tsv(result) -> str:
 FORMATS: dict[str, Callable] = {"csv": to_csv, "tsv": to_tsv, "json": to_json}
 
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
+INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+                              "gYear")}
+DECIMALS = {XSD + t for t in ("decimal", "double", "float")}
+
+
+def typed(value: str | None, datatype: str | None):
+    """A cell's value in its own type: integers and years as int, decimals as Decimal (exact, so
+    33.2 stays 33.2), booleans as bool, dates as date; any other value as text."""
+    import datetime
+    from decimal import Decimal, InvalidOperation
+
+    if value is None:
+        return None
+    try:
+        if datatype in INTEGERS:
+            return int(value)
+        if datatype in DECIMALS:
+            return Decimal(value)
+        if datatype == XSD + "boolean":
+            return value in ("true", "1")
+        if datatype == XSD + "date":
+            return datetime.date.fromisoformat(value)
+    except (ValueError, InvalidOperation):
+        pass  # a malformed literal stays text, as the source wrote it
+    return value
+
+
+def to_xlsx(sheets: dict) -> bytes:
+    """Sheet name -> store.Result, as an xlsx workbook (openpyxl): a bold, frozen header row, typed
+    cells, and text that starts with "=" kept as text (never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for name, result in sheets.items():
+        base = title = re.sub(r"[\\/*?:\[\]]", "-", name)[:31] or "sheet"
+        n = 1
+        while title in used:  # Excel sheet names are unique, at most 31 characters
+            n += 1
+            title = f"{base[:27]}-{n}"
+        used.add(title)
+        sheet = book.create_sheet(title)
+        sheet.append(result.columns)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        types = result.datatypes or [[None] * len(result.columns) for _ in result.rows]
+        for r, (row, kinds) in enumerate(zip(result.rows, types, strict=True), start=2):
+            for c, (value, kind) in enumerate(zip(row, kinds, strict=True), start=1):
+                value = typed(value, kind)
+                if isinstance(value, str):  # control characters xlsx cannot hold, written as \xNN
+                    value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m[0]):02x}", value)
+                cell = sheet.cell(row=r, column=c, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # "=..." is text, never a formula
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def labels_of(store, values: set[str]) -> dict[str, str]:
     """IRI -> its rdfs:label, for the IRIs among ``values`` that have one."""
     iris = sorted(v for v in values if v.startswith(("http://", "https://")) and " " not in v)
@@ -98,6 +181,9 @@ def labels_of(store, values: set[str]) -> dict[str, str]:
 
 
 def _shown(value: str, labels: dict[str, str], unit: str | None, is_list: bool) -> str:
+    from hcc_kg.display import clean
+
+    value = clean(value)  # Word bookmarks, inline LaTeX: display only, never the stored quote
     if is_list:
         return "\n".join(_shown(v, labels, unit, False) for v in value.split("; "))
     value = labels.get(value, value)

@@ -57,6 +57,9 @@ VALUE_SETS = {
         PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>
         SELECT ?value (?value AS ?label) (STRAFTER(STR(?c), "#") AS ?name) WHERE {
           ?c rdfs:subClassOf+ hcc:Regimen ; rdfs:label ?value }""", partial=True),
+    "conflict-kind": ValueSet("kind of disagreement", """SELECT ?value ?label ?name WHERE { VALUES (?value ?label ?name) {
+          ("conflict" "values that cannot both be true" "real") ("compatible" "different wordings of compatible facts" "wording")
+          ("all" "conflicts and compatible wordings" "both") } }"""),
     "measurement": ValueSet("measurement or comparison", """PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>
         SELECT ?value (?value AS ?label) (STR(?m) AS ?name) WHERE {
           { ?m a hcc:OutcomeMeasurement } UNION { ?m a hcc:ArmComparison }
@@ -84,6 +87,9 @@ class CannedQuery:
     params: dict[str, Param] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
     lists: list[str] = field(default_factory=list)
+    #: ``# quotes: quote_a=value_a, ...``: quote columns the table view shortens to the sentence or
+    #: table cell that holds the value of the named column (other formats keep them whole)
+    quotes: dict[str, str] = field(default_factory=dict)
     #: ``# example: NAME=VALUE`` lines: the parameters its published SPARQL example binds
     examples: dict[str, str] = field(default_factory=dict)
     #: ``# uses: NAME`` lines: the shared patterns (queries/fragments/) spliced into ``text``
@@ -137,6 +143,8 @@ def parse_query_file(path: Path) -> CannedQuery:
             query.units = dict(part.split(None, 1) for part in value.split(",") if part.strip())
         elif key == "lists":  # columns of "; "-joined values, one a line in the terminal view
             query.lists = [part.strip() for part in value.split(",") if part.strip()]
+        elif key == "quotes":
+            query.quotes = dict(part.strip().split("=", 1) for part in value.split(",") if "=" in part)
         elif key == "example":
             name, _, given = value.partition("=")
             query.examples[name.strip()] = given.strip()
@@ -211,6 +219,9 @@ class Result:
     #: one-line hints for a person (an unknown ontology term, what exists when nothing matched);
     #: the command line prints them on stderr, they never change the rows
     hints: list[str] = field(default_factory=list)
+    #: each cell's XSD datatype IRI where it is a typed literal (None otherwise, or not known), for
+    #: writers that keep types (xlsx: numbers as numbers)
+    datatypes: list[list[str | None]] | None = None
 
     def as_dicts(self) -> list[dict[str, str | None]]:
         return [dict(zip(self.columns, row)) for row in self.rows]
@@ -224,6 +235,11 @@ class Result:
 
 def _value(term) -> str | None:
     return None if term is None else term.value
+
+
+def _datatype(term) -> str | None:
+    datatype = getattr(term, "datatype", None)
+    return None if datatype is None else datatype.value
 
 
 def entity_index(store) -> dict[str, tuple[str, str]]:
@@ -345,7 +361,9 @@ def run(text: str, store, substitutions: dict | None = None, name: str = "query"
             return Result(["subject", "predicate", "object"],
                           [[t.subject.value, t.predicate.value, t.object.value] for t in result])
         columns = [v.value for v in result.variables]
-        return Result(columns, [[_value(row[c]) for c in columns] for row in result])
+        terms = [[row[c] for c in columns] for row in result]
+        return Result(columns, [[_value(t) for t in row] for row in terms],
+                      [[_datatype(t) for t in row] for row in terms])
 
     try:
         return on_big_stack(rows)

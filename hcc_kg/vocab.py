@@ -210,6 +210,7 @@ class HCC(DefinedNamespace):
     describes: URIRef
     design: URIRef
     disputed: URIRef
+    displayOrder: URIRef
     doseText: URIRef
     effect: URIRef
     effectDirection: URIRef
