@@ -48,7 +48,8 @@ from hcc_kg.errors import HccKgError
 from hcc_kg.release import sha256
 from hcc_kg.vocab import GRAPHS, HCC
 
-LIBRARIES = ("rdflib", "owlready2", "pyshacl", "pyoxigraph", "pydantic", "PyYAML", "click", "bioregistry", "pylode")
+LIBRARIES = ("rdflib", "owlready2", "pyshacl", "pyoxigraph", "pydantic", "PyYAML", "click", "bioregistry", "biolink-model",
+             "curies", "pylode")
 DATASET = URIRef("https://w3id.org/hcc-kg/")
 PAV = Namespace("http://purl.org/pav/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
