@@ -185,7 +185,8 @@ def test_code_named_antibodies_take_drugbank_ids_through_their_registry_names(as
 
 def test_p38_is_the_famplex_family_and_mapk14_a_close_match(asserted, built):
     p38 = RES["target"]["p38"]
-    assert set(asserted.objects(p38, SKOS.exactMatch)) == {URIRef("http://identifiers.org/fplx/p38")}
+    assert set(asserted.objects(p38, SKOS.exactMatch)) == {URIRef("http://identifiers.org/fplx/p38"),
+                                                          URIRef("http://id.nlm.nih.gov/mesh/D048051")}
     assert URIRef("http://identifiers.org/ncbigene/1432") in set(asserted.objects(p38, SKOS.closeMatch))
     release, _ = built
     node = next(n for n in kgx_rows(release / NODES) if n["iri"] == str(p38))
