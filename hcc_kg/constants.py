@@ -30,4 +30,4 @@ RESOURCE = "https://w3id.org/hcc-kg/resource/"
 GRAPH = "https://w3id.org/hcc-kg/graph/"
 KINDS = ("drug", "target", "disease", "therapy", "regimen", "study", "arm", "measurement", "comparison",
          "approval", "recommendation", "mechanism", "biomarker", "evidence", "source", "statement", "cell",
-         "correction", "claim", "dose", "doubt")
+         "correction", "claim", "dose", "doubt", "link", "registry")

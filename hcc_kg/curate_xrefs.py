@@ -124,14 +124,18 @@ class Report:
 
 
 def entities(facts) -> list[Entity]:
-    """Drugs (not the unspecified classes), targets and diseases with every name they go by."""
+    """Drugs (not the unspecified classes), targets and diseases with every name they go by: the
+    sources' names and synonyms, and the names pinned registry rows give them (an INN for a code
+    name, xrefs.yaml registry_names), so that the other registries are looked up with those too.
+    The sources' misspellings (spellings) are not looked up."""
+    registry_names = {(m.kind, m.name): [r.name for r in m.registry_names] for _, m in facts.where("xrefs")}
     out = []
     for kind, file in (("drug", "drugs"), ("target", "targets"), ("disease", "diseases")):
         for _, record in facts.where(file):
             if getattr(record, "unspecified", False):
                 continue
             names: dict[str, str] = {}
-            for n in [record.name, *(getattr(record, "synonyms", None) or [])]:
+            for n in [record.name, *(getattr(record, "synonyms", None) or []), *registry_names.get((kind, record.name), [])]:
                 names.setdefault(normalise(n), n)
             out.append(Entity(kind, record.name, names, getattr(record, "biosimilar_of", None)))
     return out
@@ -314,6 +318,8 @@ def apply(report: Report, path: Path = XREFS) -> int:
         old = next((x for x in xrefs if x["curie"] == curie), None)
         if old is not None and old.get("reason"):
             new["reason"] = old["reason"]
+        if old is not None and old.get("predicate"):  # a curator's closeMatch stays one
+            new = {"curie": new["curie"], "predicate": old["predicate"], **new}
         if old is None:
             xrefs.append(new)
             changed.add(o.entity.name)
@@ -410,7 +416,8 @@ def verify(facts, cache_dir: Path = REGISTRY_CACHE) -> list[str]:
     ents = {(e.kind, e.name): e for e in entities(facts)}
     cited: dict[str, list[tuple[str, object, object]]] = defaultdict(list)
     for where, mapping in facts.where("xrefs"):
-        for field_name, items in (("xrefs", mapping.xrefs), ("rejected", mapping.rejected), ("members", mapping.members)):
+        for field_name, items in (("xrefs", mapping.xrefs), ("rejected", mapping.rejected), ("members", mapping.members),
+                                  ("registry_names", mapping.registry_names)):
             for i, item in enumerate(items):
                 if getattr(item, "registry", None):
                     cited[item.registry].append((f"{where}, field {field_name}[{i}]", mapping, item))
@@ -430,7 +437,10 @@ def verify(facts, cache_dir: Path = REGISTRY_CACHE) -> list[str]:
                 continue
             entity = ents.get((mapping.kind, mapping.name))
             names = entity.names if entity else {normalise(mapping.name): mapping.name}
-            if hasattr(item, "target"):  # a family member: the row states membership in this family
+            if hasattr(item, "name"):  # a registry name: the row gives it (as its label or a name)
+                ok = any(r.text == item.evidence and normalise(item.name) in {normalise(n) for n in (r.label, *r.names)}
+                         for r in here)
+            elif hasattr(item, "target"):  # a family member: the row states membership in this family
                 ok = any(r.curie in {x.curie for x in mapping.xrefs} for r in here)
             elif not hasattr(item, "via"):  # a rejection: the row pairs the rejected identifier
                 ok = any(r.text == item.evidence and r.curie == item.curie for r in here)

@@ -7,11 +7,11 @@ from collections import Counter
 from decimal import Decimal
 from functools import cache
 
-import bioregistry
-from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from hcc_kg import models as m
+from hcc_kg import prefixes
 from hcc_kg.constants import ONTOLOGY
 from hcc_kg.errors import HccKgError
 from hcc_kg.facts import Facts, Where, slugify
@@ -20,7 +20,7 @@ from hcc_kg.lexicon import Entity, Lexicon, build_lexicon, regimen_label, regime
 from hcc_kg.sources import Source, load_sources
 from hcc_kg.table_facts import TableFacts, table_facts
 from hcc_kg.tables import parse_tables
-from hcc_kg.vocab import DOSE_UNITS, HCC, INTERVAL_UNITS, OA, PREFIXES, RES, UNITS
+from hcc_kg.vocab import DOSE_UNITS, HCC, INTERVAL_UNITS, OA, PREFIXES, RES, SEMAPV, SSSOM, UNITS
 
 KIND_CLASS = {"drug": HCC.Drug, "target": HCC.MolecularTarget, "therapy": HCC.Therapy,
               "disease": HCC.Disease, "cell": HCC.CellType, "study": HCC.ClinicalStudy}
@@ -186,6 +186,8 @@ class Emitter:
                 self.g.add((node, RDFS.label, Literal(entity.label, lang="en")))
                 for alias in self.lexicon.aliases(entity):
                     self.g.add((node, SKOS.altLabel, Literal(alias, lang="en")))
+                for spelling in self.lexicon.spellings(entity):  # searchable, never a synonym
+                    self.g.add((node, SKOS.hiddenLabel, Literal(spelling, lang="en")))
                 if getattr(record, "note", None):
                     self.g.add((node, HCC.curatorNote, Literal(record.note)))
                 if isinstance(record, m.Drug):
@@ -198,6 +200,8 @@ class Emitter:
             self.g.add((node, RDF.type, HCC.MonoclonalAntibody))
         if drug.biosimilar_of:
             self.g.add((node, HCC.biosimilarOf, self.resolve(drug.biosimilar_of, where, "drug")))
+        if drug.formulation_of:
+            self.g.add((node, HCC.formulationOf, self.resolve(drug.formulation_of, where, "drug")))
         for i, claim in enumerate(drug.targets):
             self.target_claim(node, claim, f"{where}, field targets[{i}].target")
         for i, ext in enumerate(drug.external_targets):
@@ -239,8 +243,16 @@ class Emitter:
             if not any(registry_id in source.text for source in self.sources.values()):
                 raise HccKgError(f"{where}, field registry_ids[{i}]: {registry_id!r} does not occur in any source")
             g.add((node, HCC.registryId, Literal(registry_id)))
-            if registry_id.startswith("NCT"):  # stated in the source itself: its ClinicalTrials.gov record
-                g.add((node, SKOS.exactMatch, URIRef(bioregistry.get_iri(f"clinicaltrials:{registry_id}"))))
+            trial = URIRef(prefixes.expand(f"clinicaltrials:{registry_id}"))
+            if registry_id.startswith("NCT") and (node, SKOS.exactMatch, trial) not in g:
+                # stated in the source itself: its ClinicalTrials.gov record
+                g.add((node, SKOS.exactMatch, trial))
+                link = self.axiom(node, SKOS.exactMatch, trial, prefixes.biolink_curie(f"clinicaltrials:{registry_id}"),
+                                  f"The source states the registry number {registry_id} for this study.")
+                g.add((link, SSSOM.mapping_justification, SEMAPV.ManualMappingCuration))
+                for source in self.sources.values():
+                    if registry_id in source.text:
+                        g.add((link, DCTERMS.source, RES["source"][source.id]))
         hcc = self.lexicon.find("hepatocellular carcinoma", ("disease",))
         if hcc:
             g.add((node, HCC.condition, self.entity(hcc)))
@@ -496,34 +508,102 @@ class Emitter:
         self.evidence(fact, node)
 
     def xrefs(self) -> None:
-        """skos:exactMatch to each confirmed identifier; prefixes expanded by Bioregistry. Every
-        drug and target needs a record, so a new one cannot go out unlinked without a decision."""
+        """skos:exactMatch (or closeMatch) to each confirmed identifier, as the IRI other datasets
+        use (hcc_kg.prefixes), the registry's page for people as rdfs:seeAlso, and each link's
+        provenance as an owl:Axiom on the link (SSSOM's RDF form): justification, the registry
+        file (package, version, path, sha256), row and the row's text. Registry names (an INN a
+        registry row gives a code name) and a biosimilar's UNII row get the same. Every drug and
+        target needs a record, so a new one cannot go out unlinked without a decision."""
         recorded = set()
-        files = {f.id for f in self.facts.of("registry-files")}
+        files = {f.id: f for f in self.facts.of("registry-files")}
         for where, mapping in self.facts.where("xrefs"):
             entity = self.lexicon.resolve(mapping.name, f"{where}, field name", (mapping.kind,))
             recorded.add(entity)
             node = self.entity(entity)
             curies = {x.curie for x in mapping.xrefs}
             for i, xref in enumerate(mapping.xrefs):
-                iri = bioregistry.get_iri(xref.curie)
-                if not iri:
-                    raise HccKgError(f"{where}, field xrefs[{i}].curie: {xref.curie!r} has no Bioregistry prefix")
+                field = f"{where}, field xrefs[{i}]"
+                try:
+                    iri = URIRef(prefixes.expand(xref.curie))
+                except (HccKgError, ValueError) as e:
+                    raise HccKgError(f"{field}.curie: {e}") from None
                 if xref.registry is not None and xref.registry not in files:
-                    raise HccKgError(f"{where}, field xrefs[{i}].registry: {xref.registry!r} is not in "
+                    raise HccKgError(f"{field}.registry: {xref.registry!r} is not in "
                                      f"registry-files.yaml; known: {', '.join(sorted(files))}")
                 if xref.via is not None and xref.via not in curies:
-                    raise HccKgError(f"{where}, field xrefs[{i}].via: {xref.via!r} is not one of this record's xrefs")
-                self.g.add((node, SKOS.exactMatch, URIRef(iri)))
+                    raise HccKgError(f"{field}.via: {xref.via!r} is not one of this record's xrefs")
+                predicate = getattr(SKOS, xref.predicate)
+                self.g.add((node, predicate, iri))
+                page = prefixes.page(xref.curie)
+                if page:
+                    self.g.add((node, RDFS.seeAlso, URIRef(page)))
+                self.link(entity, predicate, iri, prefixes.biolink_curie(xref.curie), xref, files)
+            for i, name in enumerate(mapping.registry_names):
+                if name.registry not in files:
+                    raise HccKgError(f"{where}, field registry_names[{i}].registry: {name.registry!r} is not "
+                                     f"in registry-files.yaml; known: {', '.join(sorted(files))}")
+                literal = Literal(name.name)
+                self.g.add((node, HCC.registryName, literal))
+                self.link(entity, HCC.registryName, literal, name.name, name, files)
             for i, member in enumerate(mapping.members):
                 part = self.resolve(member.target, f"{where}, field members[{i}].target", "target")
                 self.g.add((node, HCC.hasMember, part))
+            reference = self.g.value(node, HCC.biosimilarOf)
+            for rejected in mapping.rejected:  # the registry row that lists a biosimilar under its reference
+                if reference is not None and rejected.registry in files and (
+                        reference, SKOS.exactMatch, URIRef(prefixes.expand(rejected.curie))) in self.g:
+                    self.link(entity, HCC.biosimilarOf, reference, prefixes.biolink_curie(rejected.curie),
+                              rejected, files)
         for kind in ("drug", "target"):
             for where, record in self.facts.where(f"{kind}s"):
                 if self.lexicon.resolve(record.name, where, (kind,)) not in recorded:
                     xrefs = Where(where.file.parent / "xrefs.yaml", repr(record.name))
                     raise HccKgError(f"{xrefs}: missing ({kind} named in {where.file.name}); add it, "
                                      "with xrefs: [] and a note when no identifier is confirmed")
+
+    def axiom(self, subject: URIRef, predicate: URIRef, target, identifier: str, excerpt: str) -> URIRef:
+        """An owl:Axiom annotating one link (SSSOM's RDF form), to carry its provenance."""
+        g = self.g
+        kind, slug = str(subject).rsplit("/", 2)[-2:]
+        node = self.iri("link", f"{kind}-{slug}-{predicate.split('#')[-1]}-{identifier}", unique=True)
+        g.add((node, RDF.type, OWL.Axiom))
+        g.add((node, OWL.annotatedSource, subject))
+        g.add((node, OWL.annotatedProperty, predicate))
+        g.add((node, OWL.annotatedTarget, target))
+        g.add((node, DCTERMS.identifier, Literal(identifier)))
+        g.add((node, HCC.excerpt, Literal(" ".join(excerpt.split()))))
+        return node
+
+    def link(self, entity: Entity, predicate: URIRef, target, identifier: str, item, files: dict) -> None:
+        """The provenance of one link: the registry file and row, or where a curator saw it."""
+        g = self.g
+        node = self.axiom(self.entity(entity), predicate, target, identifier, item.evidence or "")
+        if getattr(item, "reason", None):
+            g.add((node, HCC.reason, Literal(item.reason)))
+        registry = getattr(item, "registry", None)
+        if registry:
+            chained = getattr(item, "via", None)
+            g.add((node, SSSOM.mapping_justification, SEMAPV.MappingChaining if chained else SEMAPV.LexicalMatching))
+            if chained:
+                g.add((node, HCC.curatorNote, Literal(f"via {chained}: the row pairs it with that identifier")))
+            g.add((node, PROV.wasDerivedFrom, self.registry_file(files[registry])))
+            g.add((node, HCC.tableRow, Literal(str(item.row))))
+        else:
+            g.add((node, SSSOM.mapping_justification, SEMAPV.ManualMappingCuration))
+            g.add((node, DCTERMS.source, Literal(item.confirmed_in)))
+
+    def registry_file(self, file: m.RegistryFile) -> URIRef:
+        node = RES["registry"][file.id]
+        g = self.g
+        if (node, RDF.type, HCC.RegistryFile) not in g:
+            g.add((node, RDF.type, HCC.RegistryFile))
+            g.add((node, RDFS.label, Literal(f"{file.registry}: {file.package} {file.version}, {file.path}")))
+            g.add((node, DCTERMS.title, Literal(file.registry)))
+            g.add((node, DCTERMS.identifier, Literal(file.path)))
+            g.add((node, OWL.versionInfo, Literal(file.version)))
+            g.add((node, DCTERMS.isPartOf, URIRef(f"https://pypi.org/project/{file.package}/{file.version}/")))
+            g.add((node, HCC.sha256, Literal(file.sha256)))
+        return node
 
     def claim(self, fact: m.Claim, where: str) -> None:
         g = self.g

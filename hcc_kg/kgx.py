@@ -1,13 +1,19 @@
 """KGX export: the parts of the graph that have a Biolink form, as KGX TSV (nodes and edges).
 
 Written by the build from the same asserted graph as the RDF files, sorted, so a rebuild gives
-the same bytes. Nodes keep our IRIs as CURIEs (one ``hcckg.<kind>`` prefix per resource kind,
-registered in ``hcc-kg_metadata.json``); external identifiers (the graph's skos:exactMatch) go in
-``xref``: Biolink 4 makes ``same_as`` single-valued, and KGX's TSV reader always reads it as a
-list, so kgx refuses any ``same_as`` column. A target's category follows its identifiers
-(UniProt: Protein, HGNC gene group or FamPlex: GeneFamily, ChEBI: SmallMolecule); one with none
-stays NamedThing, since nothing checked says which it is. FamPlex ids have no Biolink prefix and
-stay in the RDF release only.
+the same bytes. A node's id is Biolink's preferred identifier for its category (biolink-model's
+``preferred_prefixes_per_class.json``: a Drug's first of CHEBI, UNII, ..., DRUGBANK, MESH; a
+Gene's NCBIGene, ..., HGNC; a Disease's MONDO; a ClinicalTrial's CLINICALTRIALS), so the nodes
+merge by id with Biolink graphs; a node with none keeps our IRI as a CURIE (one ``hcckg.<kind>``
+prefix per resource kind, registered in ``hcc-kg_metadata.json``). Every node keeps our IRI in
+``iri``; its other identifiers (the graph's skos:exactMatch, as the one prefix map of
+hcc_kg.prefixes writes them) and our CURIE go in ``xref``: Biolink 4 makes ``same_as``
+single-valued, and KGX's TSV reader always reads it as a list, so kgx refuses any ``same_as``
+column. ``synonym`` is the graph's skos:altLabel, never a source's misspelling (skos:hiddenLabel).
+A target's category follows its identifiers (NCBI Gene or HGNC: Gene, UniProt only: Protein,
+HGNC gene group or FamPlex: GeneFamily, ChEBI: SmallMolecule); one with none stays NamedThing,
+since nothing checked says which it is. FamPlex ids have no Biolink prefix and stay in the RDF
+release only.
 Edges state what the graph states, each with its primary knowledge source, knowledge level,
 agent type, publications (the source) and supporting text (the verbatim quote):
 
@@ -31,12 +37,13 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
 
-import bioregistry
 from rdflib import RDF, RDFS, SKOS, Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from hcc_kg import __version__
+from hcc_kg import __version__, prefixes
 from hcc_kg.constants import KINDS, RESOURCE
 from hcc_kg.errors import HccKgError
 from hcc_kg.vocab import HCC, OA, RES
@@ -51,15 +58,8 @@ LIST = "|"  # KGX TSV list delimiter
 
 #: our CURIE prefix per resource kind (a KGX id cannot hold a "/" after the colon)
 PREFIX = {kind: f"hcckg.{kind}" for kind in (*KINDS, "edge")}
-#: Bioregistry prefix (as in graph/facts/xrefs.yaml) -> the Biolink model's prefix for it
-BIOLINK_PREFIX = {
-    "chebi": "CHEBI", "drugbank": "DRUGBANK", "ncit": "NCIT", "chembl.compound": "CHEMBL.COMPOUND",
-    "unii": "UNII", "wikidata": "WIKIDATA", "mesh": "MESH", "hgnc": "HGNC", "ncbigene": "NCBIGene",
-    "uniprot": "UniProtKB", "hgnc.genegroup": "HGNC.FAMILY", "mondo": "MONDO", "doid": "DOID",
-    "efo": "EFO", "clinicaltrials": "CLINICALTRIALS",
-}
-#: registries the Biolink model has no prefix for: their ids stay in the RDF release only
-NO_BIOLINK_PREFIX = {"fplx"}  # FamPlex (protein families); the target is still a GeneFamily
+#: Biolink prefixes the Biolink model does not know (FamPlex): their ids stay in the RDF release only
+NO_BIOLINK_PREFIX = prefixes.NOT_IN_BIOLINK
 #: hcc:TrialPhase notation -> Biolink ResearchPhaseEnum ("NA": not applicable, no phase)
 PHASE = {"I": "clinical_trial_phase_1", "Ib": "clinical_trial_phase_1",
          "I/II": "clinical_trial_phase_1_to_2", "Ib/II": "clinical_trial_phase_1_to_2",
@@ -67,8 +67,10 @@ PHASE = {"I": "clinical_trial_phase_1", "Ib": "clinical_trial_phase_1",
          "III": "clinical_trial_phase_3", "IV": "clinical_trial_phase_4"}
 DRUG_CATEGORY = {HCC.SmallMolecule: ["biolink:Drug", "biolink:SmallMolecule"]}
 THERAPY_CATEGORY = {HCC.LocoregionalTherapy: "biolink:Procedure"}
-TARGET_CATEGORY = {"uniprot": "biolink:Protein", "hgnc.genegroup": "biolink:GeneFamily",
-                   "fplx": "biolink:GeneFamily", "chebi": "biolink:SmallMolecule"}
+#: a target's category by its identifiers, first match wins: a gene (NCBI Gene, HGNC) is a Gene,
+#: as Biolink graphs name it (NCBIGene first); a UniProt-only target a Protein
+TARGET_CATEGORY = (({"NCBIGene", "HGNC"}, "biolink:Gene"), ({"UniProtKB"}, "biolink:Protein"),
+                   ({"HGNC.FAMILY", "FPLX"}, "biolink:GeneFamily"), ({"CHEBI"}, "biolink:SmallMolecule"))
 
 NODE_COLUMNS = ("id", "category", "name", "synonym", "xref", "has_drug", "has_procedure",
                 "iri", "provided_by")
@@ -93,15 +95,30 @@ def curie(iri: URIRef) -> str:
     return f"{PREFIX[kind]}:{local}"
 
 
-def external(iri: URIRef) -> tuple[str, str | None]:
-    """An external identifier IRI -> (Bioregistry prefix, Biolink CURIE, or None for a registry the
-    Biolink model has no prefix for)."""
-    parsed = bioregistry.parse_iri(str(iri))
-    if parsed and parsed[0] in NO_BIOLINK_PREFIX:
-        return parsed[0], None
-    if not parsed or parsed[0] not in BIOLINK_PREFIX:
-        raise HccKgError(f"KGX export: no Biolink prefix for the identifier {iri}; add it to kgx.BIOLINK_PREFIX")
-    return parsed[0], f"{BIOLINK_PREFIX[parsed[0]]}:{parsed[1]}"
+def external(iri: URIRef) -> str:
+    """An external identifier IRI -> its CURIE in the project's prefix map (Biolink's)."""
+    known = prefixes.compress(str(iri))
+    if known is None:
+        raise HccKgError(f"KGX export: the identifier {iri} is not in the prefix map (hcc_kg.prefixes)")
+    return known
+
+
+@cache
+def preferred_prefixes() -> dict[str, list[str]]:
+    """Biolink class -> its preferred identifier prefixes, in order (biolink-model's file)."""
+    text = (files("biolink_model") / "prefixmaps" / "preferred_prefixes_per_class.json").read_text(encoding="utf-8")
+    return {c["class_name"]: [p["prefix"] for p in sorted(c["prefix_map"], key=lambda p: p["order"])]
+            for c in json.loads(text)["biolink_class_prefixes"]}
+
+
+def preferred(category: list[str], ids: list[str]) -> str | None:
+    """The node id Biolink prefers for the category: the first of its preferred prefixes the node
+    has an identifier for (a Drug: CHEBI, UNII, ..., DRUGBANK; a Gene: NCBIGene, ..., HGNC), or None."""
+    by_prefix = {i.split(":", 1)[0]: i for i in ids}
+    for prefix in preferred_prefixes().get(category[0], []):
+        if prefix in by_prefix:
+            return by_prefix[prefix]
+    return None
 
 
 def cell(value: str | list[str] | None) -> str:
@@ -150,6 +167,8 @@ class Evidence:
 class Exporter:
     def __init__(self, g: Graph):
         self.g = g
+        #: our IRI -> KGX node id (a Biolink-preferred CURIE where the node has one)
+        self.ids: dict[URIRef, str] = {}
 
     def evidence(self, *nodes: URIRef) -> Evidence:
         ev = Evidence()
@@ -161,41 +180,55 @@ class Exporter:
     def sourced(self, node: URIRef) -> bool:
         return (node, HCC.disputed, None) not in self.g
 
-    def node(self, iri: URIRef, category: list[str], **extra) -> dict:
-        g = self.g
-        return {"id": curie(iri), "category": category, "name": str(g.value(iri, RDFS.label) or ""),
-                "synonym": sorted(str(a) for a in g.objects(iri, SKOS.altLabel)), "iri": str(iri),
-                "provided_by": INFORES, **extra}
+    def id(self, iri: URIRef) -> str:
+        return self.ids.get(iri) or curie(iri)
 
-    def ids(self, iri: URIRef) -> list[tuple[str, str | None]]:
-        return sorted((external(x) for x in self.g.objects(iri, SKOS.exactMatch)), key=str)
+    def external_ids(self, iri: URIRef) -> list[str]:
+        return sorted(external(x) for x in self.g.objects(iri, SKOS.exactMatch))
+
+    def node(self, iri: URIRef, category: list[str], **extra) -> dict:
+        """A node: id by Biolink's preferred prefixes for its category, else our local CURIE; our
+        CURIE and IRI stay in xref and iri. Synonyms are the graph's skos:altLabel (never a
+        source's misspelling, which is skos:hiddenLabel)."""
+        g = self.g
+        ids = [i for i in self.external_ids(iri) if i.split(":", 1)[0] not in NO_BIOLINK_PREFIX]
+        chosen = preferred(category, ids)
+        if chosen is not None:
+            self.ids[iri] = chosen
+        xref = sorted({*ids, curie(iri)} - {chosen}) if chosen else ids
+        return {"id": chosen or curie(iri), "category": category, "name": str(g.value(iri, RDFS.label) or ""),
+                "synonym": sorted(str(a) for a in g.objects(iri, SKOS.altLabel)), "iri": str(iri),
+                "provided_by": INFORES, "xref": xref, **extra}
 
     def nodes(self) -> list[dict]:
         g, out = self.g, []
         for drug in set(g.subjects(RDF.type, HCC.Drug)):
             category = next((c for t, c in DRUG_CATEGORY.items() if (drug, RDF.type, t) in g), ["biolink:Drug"])
-            out.append(self.node(drug, category, xref=[c for _, c in self.ids(drug) if c]))
+            out.append(self.node(drug, category))
         for target in set(g.subjects(RDF.type, HCC.MolecularTarget)):
-            ids = self.ids(target)
-            category = sorted({TARGET_CATEGORY[p] for p, _ in ids if p in TARGET_CATEGORY}) or ["biolink:NamedThing"]
-            out.append(self.node(target, category, xref=[c for _, c in ids if c]))
+            prefixes_ = {i.split(":", 1)[0] for i in self.external_ids(target)}
+            category = next(([c] for p, c in TARGET_CATEGORY if p & prefixes_), ["biolink:NamedThing"])
+            out.append(self.node(target, category))
         for disease in set(g.subjects(RDF.type, HCC.Disease)):
-            out.append(self.node(disease, ["biolink:Disease"], xref=[c for _, c in self.ids(disease) if c]))
+            out.append(self.node(disease, ["biolink:Disease"]))
         for therapy in set(g.subjects(RDF.type, HCC.Therapy)):
             category = next((c for t, c in THERAPY_CATEGORY.items() if (therapy, RDF.type, t) in g),
                             "biolink:Treatment")
             out.append(self.node(therapy, [category]))
-        for regimen in set(g.subjects(RDF.type, HCC.Regimen)):
-            parts = list(g.objects(regimen, HCC.hasComponent))
-            drugs = sorted(curie(p) for p in parts if (p, RDF.type, HCC.Drug) in g)
-            procedures = sorted(curie(p) for p in parts if (p, RDF.type, HCC.Drug) not in g)
-            out.append(self.node(regimen, ["biolink:Treatment"], has_drug=drugs, has_procedure=procedures))
         for study in set(g.subjects(RDF.type, HCC.ClinicalStudy)):
             trial = (study, RDF.type, HCC.ClinicalTrial) in g
-            out.append(self.node(study, ["biolink:ClinicalTrial" if trial else "biolink:Study"],
-                                 xref=[c for _, c in self.ids(study) if c]))
+            out.append(self.node(study, ["biolink:ClinicalTrial" if trial else "biolink:Study"]))
         for source in set(g.subjects(RDF.type, HCC.SourceDocument)):
             out.append(self.node(source, ["biolink:Publication"]))
+        for regimen in set(g.subjects(RDF.type, HCC.Regimen)):  # last: its parts' ids are chosen
+            parts = list(g.objects(regimen, HCC.hasComponent))
+            drugs = sorted(self.id(p) for p in parts if (p, RDF.type, HCC.Drug) in g)
+            procedures = sorted(self.id(p) for p in parts if (p, RDF.type, HCC.Drug) not in g)
+            out.append(self.node(regimen, ["biolink:Treatment"], has_drug=drugs, has_procedure=procedures))
+        taken: dict[str, str] = {}
+        for n in out:
+            if taken.setdefault(n["id"], n["iri"]) != n["iri"]:
+                raise HccKgError(f"KGX export: {taken[n['id']]} and {n['iri']} would both be node {n['id']}")
         return out
 
     def inhibits(self) -> list[dict]:
@@ -210,7 +243,7 @@ class Exporter:
             if (drug, RDF.type, HCC.Drug) not in g:
                 continue
             local = f"{curie(drug).partition(':')[2]}--inhibits--{curie(target).partition(':')[2]}"
-            out.append({"id": f"{PREFIX['edge']}:{local}", "subject": curie(drug), "object": curie(target),
+            out.append({"id": f"{PREFIX['edge']}:{local}", "subject": self.id(drug), "object": self.id(target),
                         **INHIBITS, **self.evidence(*statements[(drug, target)]).columns()})
         return out
 
@@ -232,10 +265,10 @@ class Exporter:
                         continue
                     slug = notation.lower().replace("/", "-")
                     local = f"{curie(regimen).partition(':')[2]}--trial--{curie(study).partition(':')[2]}--phase-{slug}"
-                    out.append({"id": f"{PREFIX['edge']}:{local}", "subject": curie(regimen),
-                                "predicate": "biolink:in_clinical_trials_for", "object": curie(disease),
+                    out.append({"id": f"{PREFIX['edge']}:{local}", "subject": self.id(regimen),
+                                "predicate": "biolink:in_clinical_trials_for", "object": self.id(disease),
                                 "category": TREATMENT_TO_DISEASE, "max_research_phase": PHASE[notation],
-                                "has_supporting_studies": [curie(study)], **self.evidence(*stmts).columns()})
+                                "has_supporting_studies": [self.id(study)], **self.evidence(*stmts).columns()})
         return out
 
     def approvals(self, disease: URIRef) -> list[dict]:
@@ -246,12 +279,12 @@ class Exporter:
             fda = g.value(approval, HCC.agency) == HCC.FDA
             status = ("post_approval_withdrawal" if (approval, HCC.withdrawn, None) in g
                       else "fda_approved_for_condition" if fda else "approved_for_condition")
-            out.append({"id": curie(approval), "subject": curie(g.value(approval, HCC.approvedRegimen)),
-                        "predicate": "biolink:treats", "object": curie(disease), "category": TREATMENT_TO_DISEASE,
+            out.append({"id": curie(approval), "subject": self.id(g.value(approval, HCC.approvedRegimen)),
+                        "predicate": "biolink:treats", "object": self.id(disease), "category": TREATMENT_TO_DISEASE,
                         "clinical_approval_status": status, **self.evidence(approval).columns()})
         for rec in set(g.subjects(RDF.type, HCC.GuidelineRecommendation)):
-            out.append({"id": curie(rec), "subject": curie(g.value(rec, HCC.recommendedRegimen)),
-                        "predicate": "biolink:treats", "object": curie(disease), "category": TREATMENT_TO_DISEASE,
+            out.append({"id": curie(rec), "subject": self.id(g.value(rec, HCC.recommendedRegimen)),
+                        "predicate": "biolink:treats", "object": self.id(disease), "category": TREATMENT_TO_DISEASE,
                         **self.evidence(rec).columns()})
         return out
 
@@ -278,7 +311,8 @@ def metadata(nodes: list[dict], edges: list[dict]) -> str:
         "edge_predicates": sorted({e["predicate"] for e in edges}),
         "total_node_count": len(nodes),
         "total_edge_count": len(edges),
-        "curie_map": {prefix: f"{RESOURCE}{kind}/" for kind, prefix in sorted(PREFIX.items())},
+        "curie_map": {**{prefix: f"{RESOURCE}{kind}/" for kind, prefix in sorted(PREFIX.items())},
+                      **{p: ns for p, ns in sorted(prefixes.namespaces().items()) if p not in NO_BIOLINK_PREFIX}},
     }
     return json.dumps(body, indent=2, sort_keys=True) + "\n"
 

@@ -36,6 +36,8 @@ class Lexicon:
     by_key: dict[str, Entity] = field(default_factory=dict)
     #: (kind, slug) -> every name seen for it, canonical first
     names: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    #: (kind, slug) -> the sources' misspellings and slips: resolvable, never exported as synonyms
+    misspelt: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def add(self, entity: Entity, name: str, where: object) -> None:
         key = normalise(name)
@@ -72,8 +74,13 @@ class Lexicon:
         return [self.resolve(n, where, ("drug", "therapy")) for n in names]
 
     def aliases(self, entity: Entity) -> list[str]:
-        """Every name but the canonical label."""
-        return [n for n in self.names[(entity.kind, entity.slug)] if n != entity.label]
+        """Every name but the canonical label and the source spellings."""
+        spellings = self.spellings(entity)
+        return [n for n in self.names[(entity.kind, entity.slug)] if n != entity.label and n not in spellings]
+
+    def spellings(self, entity: Entity) -> list[str]:
+        """The sources' misspellings and slips for the entity."""
+        return self.misspelt.get((entity.kind, entity.slug), [])
 
 
 def build_lexicon(facts: Facts) -> Lexicon:
@@ -88,6 +95,9 @@ def build_lexicon(facts: Facts) -> Lexicon:
             names += getattr(record, "registry_ids", [])
             for name in names:
                 lexicon.add(entity, name, where)
+            for name in getattr(record, "spellings", []):
+                lexicon.add(entity, name, where)
+                lexicon.misspelt.setdefault((kind, slug), []).append(name)
     return lexicon
 
 

@@ -64,7 +64,11 @@ class Drug(Record):
     #: "Drug" where no source states the kind (a class named without a product, "anti-angiogenesis")
     type: Literal["MonoclonalAntibody", "BispecificAntibody", "SmallMolecule", "Biosimilar", "Drug"]
     synonyms: list[str] = []
+    #: a source's misspelling or slip ("pascolizumab (AK105)"): resolvable, never a synonym in an export
+    spellings: list[str] = []
     biosimilar_of: str | None = None
+    #: a formulation of another drug (JS001sc, subcutaneous toripalimab): the reference's links stay its own
+    formulation_of: str | None = None
     #: a class of drugs named without a product ("PD-1 inhibitors", "TKIs")
     unspecified: bool = False
     targets: list[TargetClaim] = []
@@ -78,6 +82,7 @@ class Target(Record):
         "ImmuneCheckpoint", "ReceptorTyrosineKinase", "Kinase", "GrowthFactor", "SignallingProtein", "Lipid"
     ]
     synonyms: list[str] = []
+    spellings: list[str] = []
     note: str | None = None
 
 
@@ -337,6 +342,8 @@ class Xref(Record):
     or an earlier confirmation (``confirmed_in``: a page, or a repository file at a commit)."""
 
     curie: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9.]*:\S+$")
+    #: exact: the same entity; close: a near one (a family's best-known member), never merged on
+    predicate: Literal["exactMatch", "closeMatch"] = "exactMatch"
     confirmed_in: str | None = Field(default=None, min_length=5)
     registry: Slug | None = None
     row: int | str | None = None
@@ -405,9 +412,28 @@ class Member(Record):
     evidence: str = Field(min_length=5)
 
 
+class RegistryName(Record):
+    """A name a pinned registry row gives the entity (UNII's code-name row "AK105 cd IBS1BZ4E4I
+    PENPULIMAB": the INN), kept apart from the sources' spellings and used to look up the other
+    registry files."""
+
+    name: str = Field(min_length=2)
+    registry: Slug
+    row: int | str
+    evidence: str = Field(min_length=5)
+
+    @model_validator(mode="after")
+    def evidence_shows_the_name(self) -> RegistryName:
+        if self.name.casefold() not in self.evidence.casefold():
+            raise ValueError(f"the evidence does not show the name {self.name!r}")
+        return self
+
+
 class Mapping(Record):
     kind: Literal["drug", "target", "therapy", "disease", "study"]
     name: str
+    #: names pinned registry rows give the entity (an INN for a code name)
+    registry_names: list[RegistryName] = []
     xrefs: list[Xref] = []
     rejected: list[Rejected] = []
     #: a gene family's members (targets), each with the registry row that states it

@@ -48,7 +48,8 @@ from hcc_kg.errors import HccKgError
 from hcc_kg.release import sha256
 from hcc_kg.vocab import GRAPHS, HCC
 
-LIBRARIES = ("rdflib", "owlready2", "pyshacl", "pyoxigraph", "pydantic", "PyYAML", "click", "bioregistry", "pylode")
+LIBRARIES = ("rdflib", "owlready2", "pyshacl", "pyoxigraph", "pydantic", "PyYAML", "click", "bioregistry", "biolink-model",
+             "curies", "pylode")
 DATASET = URIRef("https://w3id.org/hcc-kg/")
 PAV = Namespace("http://purl.org/pav/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -149,18 +150,20 @@ def metadata(graphs: dict[str, Graph], data: Graph) -> Graph:
 def linksets(g: Graph, data: Graph) -> None:
     """The external-links summary: one void:Linkset per entity kind and registry, with the links
     (void:triples), the entities linked (void:distinctSubjects) and those not (hcc:unlinkedEntities)."""
-    import bioregistry
     from rdflib import SKOS
 
+    from hcc_kg import prefixes
+
+    bioregistry_prefix = {biolink: ours for ours, biolink in prefixes.BIOLINK.items()}
     for kind in ("drug", "target", "disease"):
         base = RESOURCE + kind + "/"
         entities = {s for s in data.subjects(RDFS.label, None) if str(s).startswith(base)}
         links: dict[str, set] = {}
         for entity in entities:
             for target in data.objects(entity, SKOS.exactMatch):
-                parsed = bioregistry.parse_iri(str(target))
-                if parsed:
-                    links.setdefault(parsed[0], set()).add((entity, target))
+                known = prefixes.compress(str(target))
+                if known:
+                    links.setdefault(bioregistry_prefix[known.split(":", 1)[0]], set()).add((entity, target))
         for prefix, pairs in sorted(links.items()):
             linked = {e for e, _ in pairs}
             node = URIRef(f"{DATASET}linkset/{kind}-{prefix}")

@@ -32,8 +32,9 @@ from hcc_kg.vocab import HCC as V
 
 RDF_TYPE, LABEL, DERIVED = str(RDF.type), str(RDFS.label), str(PROV.wasDerivedFrom)
 ALT, NOTATION, DEFINITION = str(SKOS.altLabel), str(SKOS.notation), str(SKOS.definition)
+#: links out, listed together on an entity's page (rdfs:seeAlso: a registry's page for people)
 MATCHES = tuple(str(m) for m in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch, SKOS.narrowMatch,
-                                 SKOS.broadMatch))
+                                 SKOS.broadMatch, RDFS.seeAlso))
 INFERRED = str(GRAPHS["inferred"])
 NOTE, DISPUTED, DESCRIBES = str(V.curatorNote), str(V.disputed), str(V.describes)
 DOUBTS = str(V.doubts)

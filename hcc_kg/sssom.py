@@ -4,7 +4,9 @@ Three kinds of row, each with its justification and where it was confirmed:
 - entity links from graph/facts/xrefs.yaml (confirmed_in -> see_also, the excerpt -> comment);
 - trials linked to ClinicalTrials.gov by an NCT number the sources themselves state;
 - ontology terms linked in ontology/hcc.ttl, confirmed in ontology/term-sources.yaml.
-CURIE prefixes come from Bioregistry; every prefix used is in the embedded curie_map.
+Identifier CURIEs and their IRIs come from the project's one prefix map (hcc_kg.prefixes: Biolink's,
+with the registries' own RDF namespaces as exceptions), the same the RDF and KGX files use;
+ontology terms outside it from Bioregistry. Every prefix used is in the embedded curie_map.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import re
 import bioregistry
 from rdflib import RDFS, SKOS, Graph, URIRef
 
-from hcc_kg import __version__
+from hcc_kg import __version__, prefixes
 from hcc_kg.constants import HCC, ONTOLOGY_IRI, RESOURCE, TERM_SOURCES
 from hcc_kg.errors import HccKgError
 from hcc_kg.facts import Facts, read_records
@@ -50,13 +52,9 @@ class Curies:
         return prefix
 
     def of_curie(self, curie: str) -> str:
-        """A Bioregistry CURIE, checked to expand to the IRI the graph holds."""
-        prefix, local = curie.split(":", 1)
-        uri_prefix = bioregistry.get_uri_prefix(prefix)
-        if not uri_prefix or uri_prefix + local != bioregistry.get_iri(curie):
-            raise HccKgError(f"SSSOM: {curie} does not expand by a plain IRI prefix")
-        preferred = bioregistry.get_preferred_prefix(prefix) or bioregistry.normalize_prefix(prefix) or prefix
-        return f"{self.add(preferred, uri_prefix)}:{local}"
+        """A Bioregistry CURIE (xrefs.yaml) as the project's prefix map writes it (hcc_kg.prefixes)."""
+        prefix, local = prefixes.biolink_curie(curie).split(":", 1)
+        return f"{self.add(prefix, prefixes.namespaces()[prefix])}:{local}"
 
     def of_iri(self, iri: str) -> str:
         for prefix, uri_prefix in FIXED_PREFIXES.items():
@@ -65,10 +63,19 @@ class Curies:
         if iri.startswith(RESOURCE):  # our entities: drug:..., target:..., study:...
             kind, _, local = iri[len(RESOURCE):].partition("/")
             return f"{self.add(kind, RESOURCE + kind + '/')}:{local}"
-        parsed = bioregistry.parse_iri(iri)
+        known = prefixes.compress(iri)
+        if known:
+            prefix, local = known.split(":", 1)
+            return f"{self.add(prefix, prefixes.namespaces()[prefix])}:{local}"
+        parsed = bioregistry.parse_iri(iri)  # an ontology term outside the map (OBI, STATO, ...)
         if parsed is None:
             raise HccKgError(f"SSSOM: no Bioregistry prefix for {iri}")
-        return self.of_curie(f"{parsed[0]}:{parsed[1]}")
+        prefix, local = parsed
+        uri_prefix = bioregistry.get_uri_prefix(prefix)
+        if not uri_prefix or uri_prefix + local != iri:
+            raise HccKgError(f"SSSOM: {iri} does not expand by a plain IRI prefix")
+        preferred = bioregistry.get_preferred_prefix(prefix) or bioregistry.normalize_prefix(prefix) or prefix
+        return f"{self.add(preferred, uri_prefix)}:{local}"
 
 
 def confirmation(confirmed_in: str, evidence: str) -> dict[str, str]:
@@ -105,7 +112,7 @@ def rows(facts: Facts, asserted: Graph, ontology: Graph, sources: dict[str, Sour
             confirmed = (registry_confirmation(xref, files[xref.registry]) if xref.registry else
                          {"mapping_justification": MANUAL, **confirmation(xref.confirmed_in, xref.evidence)})
             out.append({"subject_id": f"{curies.add(entity.kind, RESOURCE + entity.kind + '/')}:{entity.slug}",
-                        "subject_label": mapping.name, "predicate_id": "skos:exactMatch",
+                        "subject_label": mapping.name, "predicate_id": f"skos:{xref.predicate}",
                         "object_id": curies.of_curie(xref.curie), **confirmed})
     for study, registry_id in asserted.subject_objects(HCCNS.registryId):
         if not str(registry_id).startswith("NCT"):

@@ -243,7 +243,7 @@ def _datatype(term) -> str | None:
 
 
 def entity_index(store) -> dict[str, tuple[str, str]]:
-    """normalised label, alias or registry id -> (IRI, canonical label).
+    """normalised label, alias, source spelling (skos:hiddenLabel) or registry id -> (IRI, canonical label).
 
     A one-drug regimen shares its drug's label; where names collide, the drug (or any entity
     that is not a regimen) wins, so "regorafenib" means the drug.
@@ -253,7 +253,8 @@ def entity_index(store) -> dict[str, tuple[str, str]]:
            PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>
            SELECT ?e ?label ?name ?regimen WHERE {
              ?e rdfs:label ?label .
-             { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name } UNION { ?e hcc:registryId ?name }
+             { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name } UNION { ?e skos:hiddenLabel ?name }
+             UNION { ?e hcc:registryId ?name }
              BIND (EXISTS { ?e a hcc:Regimen } AS ?regimen) }"""
     ranked = []
     for row in store.query(q, use_default_graph_as_union=True):

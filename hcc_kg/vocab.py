@@ -122,6 +122,7 @@ class HCC(DefinedNamespace):
     RecurrenceFreeSurvival: URIRef
     RecurrenceRate12Month: URIRef
     Regimen: URIRef
+    RegistryFile: URIRef
     RegulatoryAgency: URIRef
     RegulatoryApproval: URIRef
     ResectionRate: URIRef
@@ -222,6 +223,7 @@ class HCC(DefinedNamespace):
     evidenceRank: URIRef
     excerpt: URIRef
     experimentalArm: URIRef
+    formulationOf: URIRef
     forBiomarker: URIRef
     guideline: URIRef
     guidelineVersion: URIRef
@@ -251,6 +253,7 @@ class HCC(DefinedNamespace):
     recommendedRegimen: URIRef
     recruitmentStatus: URIRef
     registryId: URIRef
+    registryName: URIRef
     relativeEffect: URIRef
     responseCriteria: URIRef
     sha256: URIRef
@@ -269,6 +272,9 @@ class HCC(DefinedNamespace):
     withdrawn: URIRef
 
 OA = Namespace("http://www.w3.org/ns/oa#")
+#: SSSOM's RDF form of a mapping's metadata (a mapping is an owl:Axiom on its triple)
+SSSOM = Namespace("https://w3id.org/sssom/")
+SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 UO = Namespace("http://purl.obolibrary.org/obo/UO_")
 #: Unit Ontology terms (month, percent, count unit), confirmed in UO's own uo.obo: ontology/term-sources.yaml.
 UNITS = {"month": UO["0000035"], "percent": UO["0000187"], "count": UO["0000189"]}
@@ -279,4 +285,4 @@ INTERVAL_UNITS = {"week": UO["0000034"]}
 #: One namespace per resource kind: ``RES["drug"]["atezolizumab"]``.
 RES = {kind: Namespace(f"{RESOURCE}{kind}/") for kind in KINDS}
 GRAPHS = {name: URIRef(GRAPH + name) for name in ("ontology", "asserted", "inferred", "metadata")}
-PREFIXES = {"hcc": Namespace(HCC_IRI), "oa": OA, "uo": Namespace("http://purl.obolibrary.org/obo/UO_"), **RES}
+PREFIXES = {"hcc": Namespace(HCC_IRI), "oa": OA, "sssom": SSSOM, "semapv": SEMAPV, "uo": Namespace("http://purl.obolibrary.org/obo/UO_"), **RES}

@@ -12,6 +12,7 @@ from filelock import FileLock
 from hypothesis import settings
 
 from hcc_kg.constants import FACTS, RELEASE_NQ
+from hcc_kg.procs import free_port, oxigraph_cli, running
 
 #: Property tests: derandomized in CI (the same examples on every run, so a commit that passes
 #: passes again), random locally to keep finding new inputs. HYPOTHESIS_PROFILE=ci (or =random)
@@ -111,3 +112,59 @@ def ask(store, rdflib_ds):
         return ox_result.as_dicts()
 
     return run_both
+
+
+# --- real triplestores on loopback (tests/test_load.py, tests/test_stores.py) ----------------------
+
+
+@pytest.fixture(scope="session")
+def oxigraph(tmp_path_factory):
+    """A read-write Oxigraph server with an empty database, one per test session: (store URL, query URL)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with running([oxigraph_cli(), "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
+                  "--bind", f"127.0.0.1:{port}", "--union-default-graph"], url + "/"):
+        yield url + "/store", url + "/query"
+
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DirsAllowed = {d}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {d}
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 120
+"""
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """Virtuoso with a throwaway database, bound to loopback, one per test session (it takes a while
+    to start): (GSP URL, SPARQL URL). Default login dba/dba."""
+    exe = shutil.which("virtuoso-t")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("virtuoso-t is missing: .ci/run installs virtuoso-opensource-7-bin")
+        pytest.skip("virtuoso-t not installed (apt-get install virtuoso-opensource-7-bin)")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    port = free_port()
+    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, sql=free_port(), http=port))
+    url = f"http://127.0.0.1:{port}"
+    with running([exe, "+foreground", "+configfile", str(folder / "virtuoso.ini")], url + "/sparql?query=ASK%7B%7D",
+                 120, cwd=folder):
+        yield url + "/sparql-graph-crud-auth", url + "/sparql"

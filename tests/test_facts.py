@@ -121,15 +121,15 @@ def test_registry_id_must_occur_in_a_source(facts_copy):
         emit(load_facts(facts_copy))
 
 
-def test_xref_prefix_unknown_to_bioregistry(facts_copy):
-    """The build expands every CURIE with Bioregistry (so the real data is checked by each build);
-    a prefix it does not know stops the build at the field."""
+def test_xref_prefix_not_in_the_prefix_map(facts_copy):
+    """The build expands every CURIE through the project's prefix map (hcc_kg.prefixes), so the
+    real data is checked by each build; a prefix it does not know stops the build at the field."""
     records, save = curated(facts_copy, "xrefs.yaml")
     sorafenib = next(r for r in records if r["name"] == "sorafenib")
     sorafenib["xrefs"][0]["curie"] = "drugbankk:DB00398"
     save(records)
     with pytest.raises(HccKgError, match=r"xrefs.yaml: record 'sorafenib', field xrefs\[0\].curie: "
-                                         r"'drugbankk:DB00398' has no Bioregistry prefix"):
+                                         r"'drugbankk:DB00398': prefix 'drugbankk' is not in the project's prefix map"):
         emit(load_facts(facts_copy))
 
 

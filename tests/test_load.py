@@ -4,7 +4,6 @@ store's own SPARQL endpoint."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import pytest
 from sparql_http import count, http, json_rows, ordered
 
 from hcc_kg.constants import RELEASE_NQ
-from hcc_kg.procs import free_port, oxigraph_cli, running
+from hcc_kg.procs import free_port
 from hcc_kg.store import catalogue, run
 
 pytestmark = pytest.mark.slow
@@ -24,58 +23,6 @@ GRAPHS = ("asserted", "inferred", "metadata", "ontology")
 def hcc_kg(*args):
     return subprocess.run([sys.executable, "-m", "hcc_kg.cli", *args], capture_output=True, text=True, timeout=300,
                           check=False)
-
-
-@pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory):
-    """A read-write Oxigraph server with an empty database: (store URL, query URL)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with running([oxigraph_cli(), "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
-                  "--bind", f"127.0.0.1:{port}", "--union-default-graph"], url + "/"):
-        yield url + "/store", url + "/query"
-
-
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DirsAllowed = {d}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = {d}
-[SPARQL]
-ResultSetMaxRows = 100000
-MaxQueryExecutionTime = 120
-"""
-
-
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory):
-    """Virtuoso with a throwaway database, bound to loopback: (GSP URL, SPARQL URL). Default login dba/dba."""
-    exe = shutil.which("virtuoso-t")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("virtuoso-t is missing: .ci/run installs virtuoso-opensource-7-bin")
-        pytest.skip("virtuoso-t not installed (apt-get install virtuoso-opensource-7-bin)")
-    folder = tmp_path_factory.mktemp("virtuoso")
-    port = free_port()
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, sql=free_port(), http=port))
-    url = f"http://127.0.0.1:{port}"
-    with running([exe, "+foreground", "+configfile", str(folder / "virtuoso.ini")], url + "/sparql?query=ASK%7B%7D",
-                 120, cwd=folder):
-        yield url + "/sparql-graph-crud-auth", url + "/sparql"
 
 
 def graph_count(sparql, iri):

@@ -250,7 +250,8 @@ def test_synonyms_misspelling(ask):
     r = rows[0]
     assert (r["label"], r["kind"], r["name_matched"]) == ("camrelizumab", "drug", "karelizumab")
     assert r["entity"] == "https://w3id.org/hcc-kg/resource/drug/camrelizumab"
-    assert "karelizumab" in r["aliases"].split("; ")
+    assert "karelizumab" in r["spellings"].split("; ")  # a source spelling, not a synonym
+    assert not r["aliases"]
     assert "PD-1 inhibitor" in r["classes"].split("; ")  # inferred
 
 
@@ -280,22 +281,24 @@ def test_external_links(ask):
     assert links[("disease", "hepatocellular carcinoma")] == {
         "http://purl.obolibrary.org/obo/MONDO_0007256", "http://purl.obolibrary.org/obo/DOID_684",
         "http://purl.obolibrary.org/obo/NCIT_C3099", "http://www.ebi.ac.uk/efo/EFO_0000182",
-        "https://meshb.nlm.nih.gov/record/ui?ui=D006528"}
+        "http://id.nlm.nih.gov/mesh/D006528"}
     assert links[("target", "PD-1")] == {
-        "http://purl.uniprot.org/uniprot/Q15116", "https://www.ncbi.nlm.nih.gov/gene/5133",
-        "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/8760"}
+        "http://purl.uniprot.org/uniprot/Q15116", "http://identifiers.org/ncbigene/5133",
+        "http://identifiers.org/hgnc/8760"}
     assert links[("drug", "sorafenib")] == {  # all six drug vocabularies
-        "http://purl.obolibrary.org/obo/CHEBI_50924", "https://www.ebi.ac.uk/chembl/compound/inspect/CHEMBL1336",
-        "https://go.drugbank.com/drugs/DB00398", "http://purl.obolibrary.org/obo/NCIT_C61948",
-        "https://precision.fda.gov/uniisearch/srs/unii/9ZOQ3TZI87", "http://www.wikidata.org/entity/Q421136",
-        "https://meshb.nlm.nih.gov/record/ui?ui=D000077157"}
+        "http://purl.obolibrary.org/obo/CHEBI_50924", "http://rdf.ebi.ac.uk/resource/chembl/molecule/CHEMBL1336",
+        "http://identifiers.org/drugbank/DB00398", "http://purl.obolibrary.org/obo/NCIT_C61948",
+        "http://identifiers.org/unii/9ZOQ3TZI87", "http://www.wikidata.org/entity/Q421136",
+        "http://id.nlm.nih.gov/mesh/D000077157"}
     # every NCT number the sources state links its study to ClinicalTrials.gov: 59 trials
-    assert links[("study", "IMbrave150")] == {"https://www.clinicaltrials.gov/study/NCT03434379"}
+    assert links[("study", "IMbrave150")] == {"http://identifiers.org/clinicaltrials/NCT03434379"}
     assert sum(kind == "study" for kind, _ in links) == 59
     # a biosimilar never takes its reference product's identifier (UNII lists IBI305 under
     # bevacizumab's 2S9ZZM9Q9V); a code name the registry gives the product itself links to it
     assert ("drug", "IBI305") not in links
-    assert links[("drug", "AK105")] == {"https://precision.fda.gov/uniisearch/srs/unii/IBS1BZ4E4I"}  # penpulimab
+    assert links[("drug", "AK105")] == {  # penpulimab: UNII's code-name row, then DrugBank and MeSH by that INN
+        "http://identifiers.org/unii/IBS1BZ4E4I", "http://identifiers.org/drugbank/DB16747",
+        "http://id.nlm.nih.gov/mesh/C000720860"}
 
 
 # --- stats -----------------------------------------------------------------------------------
