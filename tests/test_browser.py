@@ -163,3 +163,38 @@ def test_forest_plot_marks_every_hazard_ratio(browser, site, store):
     assert browser.current_url == href
     quote = browser.execute_script(HIGHLIGHTED)
     assert quote == exact_of(store, href) and "0.78" in quote
+
+
+def test_table_row_with_an_empty_first_cell_reads_under_its_headers(browser, site, store):
+    """CARES-310's sorafenib row in s001 Table 1 starts with an empty cell (the trial's name is on
+    the row above): each value stands under its own header, and the page opens scrolled to it."""
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site, "resource/study/cares-310.html")
+    link = browser.find_element(By.XPATH, "//a[@class='ev' and normalize-space()='s001 table-1 row 17']")
+    href = link.get_attribute("href")
+    link.click()
+    assert browser.execute_script(HIGHLIGHTED) == exact_of(store, href)
+    headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table#table-1 thead th")]
+    cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "table#table-1 tr#table-1-row-17 td")]
+    assert len(cells) == len(headers) == 15
+    row = dict(zip(headers, cells))
+    assert row["Trials"] == "" and row["Treatment arms"] == "Sorafenib"
+    assert (row["Num- ber of patients"], row["mOS (months)"], row["mPFS (months)"], row["ORR (%)"],
+            row["DCR (%)"]) == ("271", "15.2", "3.7", "19.0", "54.0")
+    highlight = browser.find_element(By.ID, "hl")
+    assert highlight.text == "First" and highlight.is_displayed()
+    top = browser.execute_script("return document.getElementById('hl').getBoundingClientRect().top")
+    assert 0 <= top < browser.execute_script("return window.innerHeight")  # scrolled into view
+    browser.back()
+
+
+def test_latex_in_the_source_reads_without_dollar_signs(browser, site, store):
+    """s001 writes p-values as inline LaTeX ($p < 0.0001$): the viewer shows "p < 0.0001", and the
+    highlighted text is still the stored quote, dollar signs included."""
+    from selenium.webdriver.common.by import By
+
+    browser.get((site / "resource/source/s001.html").as_uri())
+    paragraph = browser.find_element(By.XPATH, "//p[contains(., 'CARES-310 is a global')]")
+    assert "(5.6 vs. 3.7 months, p < 0.0001)" in paragraph.text and "$" not in paragraph.text
+    assert "$p < 0.0001$" in paragraph.get_attribute("textContent")  # kept in the page, hidden

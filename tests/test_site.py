@@ -271,3 +271,23 @@ def test_served_by_hcc_kg_serve_on_loopback():
         status, ctype, _, body = get("/static/site.css", "text/css")
         assert status == 200 and ctype.startswith("text/css") and b"mark.hl" in body
         assert get("/overview.html", "text/html")[0] == 200
+
+
+def test_a_row_with_an_empty_first_cell_keeps_its_columns(site):
+    """s001 Table 1 row 17 (CARES-310's sorafenib arm) starts with a tab: an empty first cell, so
+    15.2 stands in the mOS column (the sixth), not the fifth."""
+    page = site.page("resource/evidence/s001-13755-13813.html")
+    row = re.search(r'<tr id="table-1-row-17">(.*?)</tr>', page, re.DOTALL).group(1)
+    cells = [re.sub(r'<span class="sep">.*?</span>|<[^>]+>', "", c, flags=re.DOTALL)
+             for c in re.findall(r"<td>(.*?)</td>", row, re.DOTALL)]
+    header = re.search(r'<table class="source-table" id="table-1".*?<thead><tr>(.*?)</tr>', page, re.DOTALL).group(1)
+    assert len(cells) == header.count("<th>") == 15
+    assert cells[:9] == ["", "First", "III", "Sorafenib", "271", "15.2", "3.7", "19.0", "54.0"]
+    assert '<mark class="hl" id="hl">First</mark>' in row  # the link's target is shown, not the hidden tab
+
+
+def test_latex_and_bookmarks_are_hidden_not_removed(site):
+    page = site.page("resource/source/s001.html")
+    assert '(5.6 vs. 3.7 months, <span class="sep">$</span>p &lt; 0.0001<span class="sep">$</span>)' in page
+    bookmark = re.search(r'<span class="sep">(\[bookmark: [^\]]*\])</span>', site.page("resource/source/s000.html"))
+    assert bookmark, "a Word bookmark drawn hidden"
