@@ -291,3 +291,42 @@ def test_latex_and_bookmarks_are_hidden_not_removed(site):
     assert '(5.6 vs. 3.7 months, <span class="sep">$</span>p &lt; 0.0001<span class="sep">$</span>)' in page
     bookmark = re.search(r'<span class="sep">(\[bookmark: [^\]]*\])</span>', site.page("resource/source/s000.html"))
     assert bookmark, "a Word bookmark drawn hidden"
+
+
+def test_study_page_opens_on_a_summary_in_clinical_order(site):
+    """IMbrave150: header, arms, then a results grid (endpoint rows x arm columns, effect column),
+    efficacy rows (OS first) before safety rows; the fact tables follow as details."""
+    page = site.page("resource/study/imbrave150.html")
+    summary, details = page.split('<h2 class="details">')
+    assert '<section class="study-summary">' in summary and 'class="facts"' in details
+    grid = re.search(r'<table class="results">(.*?)</table>', summary, re.DOTALL).group(1)
+    columns = re.findall(r'<th><a href="[^"]+">([^<]+)</a></th>', grid.split("</thead>")[0])
+    assert columns == ["atezolizumab + bevacizumab", "sorafenib"]
+    rows = [(kind, html.unescape(label), body) for kind, label, body in
+            re.findall(r'<tr class="(efficacy|safety)"><th>([^<]+)</th>(.*?)</tr>', grid, re.DOTALL)]
+    names = [label for _, label, _ in rows]
+    assert names[:3] == ["mOS", "mOS · Chinese subgroup", "mPFS"]
+    first_safety = names.index("AE>=3")
+    assert {kind for kind, _, _ in rows[:first_safety]} == {"efficacy"}
+    assert {kind for kind, _, _ in rows[first_safety:]} == {"safety"}
+    cells = [re.sub(r"<details.*?</details>|<[^>]+>", " ", c, flags=re.DOTALL)
+             for c in re.findall(r"<td>(.*?)</td>", rows[0][2], re.DOTALL)]
+    assert "19.2 months" in cells[0] and "13.4 months" in cells[1] and "p &lt; 0.001" in cells[2]
+    qol = next(body for _, label, body in rows if label == "QoL")
+    assert "HR 0.63 (95% CI 0.46–0.85)" in qol
+    # each value's quote is shortened to what holds it, the full quote a click away
+    assert "<summary>“Results revealed a mOS of 19.2 months with the T + A regimen" in rows[0][2]
+    assert "<summary>“mOS (months): 13.4”</summary>" not in rows[0][2]  # one quote shown per value
+    assert "<cite>s001 table-1 row 1</cite> IMbrave 150 First III" in rows[0][2]  # the full row, a click away
+    assert "[bookmark:" not in summary
+
+
+def test_quotes_are_cleaned_and_shortened_for_display_only():
+    from hcc_kg.site.display import clean, short_quote
+
+    row = "IMbrave150[bookmark: _Hlk155090893]\n\tFirst\n\t19.2"
+    assert clean(row) == "IMbrave150 First 19.2"
+    assert clean("(22.1 vs. 15.2 months, $p < 0.0001$)") == "(22.1 vs. 15.2 months, p < 0.0001)"
+    assert short_quote(row, ["19.2"], {"Trial": "IMbrave150", "mOS (months)": "19.2"}) == "mOS (months): 19.2"
+    text = "CARES-310 enrolled 543 patients. The mOS was 22.1 vs. 15.2 months ($p < 0.0001$). It was open-label."
+    assert short_quote(text, ["22.1"]) == "The mOS was 22.1 vs. 15.2 months (p < 0.0001)."

@@ -22,13 +22,14 @@ from hcc_kg.site.entity import EntityPages
 from hcc_kg.site.evidence import EvidencePages
 from hcc_kg.site.overview import OverviewPages
 from hcc_kg.site.rdf import RdfViews
+from hcc_kg.site.results import ResultPages
 from hcc_kg.site.source import Block, SourcePages, SourceText
 
 __all__ = ["Block", "Row", "Site", "SourceText", "Value", "build_site", "css", "environment", "make_responder",
            "slug_of"]
 
 
-class Site(EntityPages, EvidencePages, SourcePages, OverviewPages, RdfViews, Core):
+class Site(EntityPages, ResultPages, EvidencePages, SourcePages, OverviewPages, RdfViews, Core):
     """The release, indexed for drawing pages (one instance renders every page)."""
 
     def paths(self) -> list[str]:

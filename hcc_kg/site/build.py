@@ -85,7 +85,7 @@ def _write_in_parallel(site: Site, folder: Path, paths: list[str]) -> None:
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         site.write(folder, paths)
         return
-    for name in ("texts", "spans", "prefixes", "kinds"):  # computed once, before the fork
+    for name in ("texts", "spans", "prefixes", "kinds", "tables"):  # computed once, before the fork
         getattr(site, name)
     _FORKED["site"] = site
     try:

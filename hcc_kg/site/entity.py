@@ -19,6 +19,7 @@ from hcc_kg.site.core import (
     Value,
     slug_of,
 )
+from hcc_kg.site.display import endpoint_rank
 
 
 class EntityPages:
@@ -62,7 +63,8 @@ class EntityPages:
         for name in sorted(groups):
             rows = [self.fact_row(f, root) for f in groups[name]]
             columns = self.columns(rows)
-            rows.sort(key=lambda r: [" ".join(v.text for v in r.cells.get(c, [])) for c in columns]
+            rows.sort(key=lambda r: [endpoint_rank(self.first(r.node, str(V.endpoint)))]
+                      + [" ".join(v.text for v in r.cells.get(c, [])) for c in columns]
                       + [" ".join(v.text for v in r.evidence)])
             out.append((name, columns, rows))
         return out
@@ -99,5 +101,6 @@ class EntityPages:
             notes=self._notes(iri), disputed=self.disputed(iri),
             attributes=self.attribute_rows(iri, root), groups=self.fact_groups(iri, root),
             related=self.related(iri, root), plots=plots,
+            summary=self.study_summary(iri, root) if kind == "study" else None,
             fact=self.fact_row(iri, root) if self.is_fact(iri) else None,
         )

@@ -10,16 +10,32 @@ from functools import cached_property
 
 from markupsafe import Markup, escape
 
-from hcc_kg.site.core import DERIVED, LABEL, RDF_TYPE, RESOURCE, Value
+from hcc_kg.site.core import DERIVED, LABEL, OA, RDF_TYPE, RESOURCE, V, Value
 from hcc_kg.tables import BOOKMARK
 
 
 class SourcePages:
     @cached_property
-    def texts(self) -> dict[str, SourceText]:
-        from hcc_kg.tables import TABLES, parse_tables
+    def tables(self) -> dict[str, list]:
+        """Every registered table's rows: ``{"s001/table-1": [TableRow, ...]}``."""
+        from hcc_kg.tables import parse_tables
 
-        tables = parse_tables(self.sources)
+        return parse_tables(self.sources)
+
+    def table_cells(self, ev: str) -> dict[str, str] | None:
+        """header -> cell of the table row an evidence quotes; None for a quote of running text."""
+        table, row = self.first(ev, str(V.tableName)), self.first(ev, str(V.tableRow))
+        source = self.first(ev, str(OA.hasSource))
+        if table is None or row is None or source is None:
+            return None
+        rows = self.tables.get(f"{source.rsplit('/', 1)[-1]}/{table}", [])
+        return rows[int(row) - 1].cells if 0 < int(row) <= len(rows) else None
+
+    @cached_property
+    def texts(self) -> dict[str, SourceText]:
+        from hcc_kg.tables import TABLES
+
+        tables = self.tables
         out = {}
         for sid, source in self.sources.items():
             spans = [(layout, caption, tables[f"{sid}/{table}"]) for (s, table), (layout, caption) in TABLES.items()
