@@ -198,3 +198,46 @@ def test_latex_in_the_source_reads_without_dollar_signs(browser, site, store):
     paragraph = browser.find_element(By.XPATH, "//p[contains(., 'CARES-310 is a global')]")
     assert "(5.6 vs. 3.7 months, p < 0.0001)" in paragraph.text and "$" not in paragraph.text
     assert "$p < 0.0001$" in paragraph.get_attribute("textContent")  # kept in the page, hidden
+
+
+def test_query_page_form_returns_imbrave150s_card(browser):
+    """On `hcc-kg serve`'s query page, the trial-card form (its default: IMbrave150) given the
+    alias "Imbrave 150" opens the card in a tab of its own: IMbrave150's rows only, labels shown
+    without their @en tag."""
+    import sys
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from hcc_kg.constants import RELEASE
+    from hcc_kg.procs import free_port, running
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    bindings = "return yasgui.getTab().getYasr().results.getBindings()"
+    with running([sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port), "--release", str(RELEASE)],
+                 url + "/", 120):
+        browser.get(url + "/")
+        Select(browser.find_element(By.ID, "canned-query")).select_by_value("trial-card")
+        study = browser.find_element(By.CSS_SELECTOR, "fieldset[data-query='trial-card'] input[name='study']")
+        assert study.is_displayed() and study.get_attribute("value") == "IMbrave150"  # the query's default
+        others = browser.find_elements(By.CSS_SELECTOR, "fieldset[data-query='drug-card'] input")
+        assert others and not any(o.is_displayed() for o in others)  # one form at a time
+        study.clear()
+        study.send_keys("Imbrave 150")
+        browser.find_element(By.ID, "canned-run").click()
+        WebDriverWait(browser, 60).until(lambda d: d.execute_script(
+            "const r = yasgui.getTab().getYasr().results; return r && r.getBindings().length > 0"))
+        rows = browser.execute_script(bindings)
+        assert {r["study_label"]["value"] for r in rows} == {"IMbrave150"}
+        assert {r["study"]["value"] for r in rows} == {RESOURCE + "study/imbrave150"}
+        assert any(r["section"]["value"] == "06 outcome" and r["value"]["value"].startswith("mOS: 19.2")
+                   for r in rows)
+        table = WebDriverWait(browser, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, ".yasr table.dataTable"))
+        assert "IMbrave150" in table.text and "@en" not in table.text
+        assert browser.execute_script("return yasgui.getTab().getName()") == "trial-card"
+        study.clear()
+        study.send_keys("IMbrave15O")
+        browser.find_element(By.ID, "canned-run").click()
+        error = WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "canned-error").text)
+        assert error.startswith("query trial-card: parameter study: no entity named 'IMbrave15O'")

@@ -330,3 +330,19 @@ def test_quotes_are_cleaned_and_shortened_for_display_only():
     assert short_quote(row, ["19.2"], {"Trial": "IMbrave150", "mOS (months)": "19.2"}) == "mOS (months): 19.2"
     text = "CARES-310 enrolled 543 patients. The mOS was 22.1 vs. 15.2 months ($p < 0.0001$). It was open-label."
     assert short_quote(text, ["22.1"]) == "The mOS was 22.1 vs. 15.2 months (p < 0.0001)."
+
+
+def test_canned_query_text_with_its_parameters_bound(respond):
+    """What the query page's forms run: the canned query with the given parameters (defaults for
+    the rest) bound as a VALUES block, the entity resolved from any of its names."""
+    status, ctype, body = respond("/canned/trial-card.rq?study=Imbrave+150", "*/*")
+    assert (status, ctype) == (200, "application/sparql-query; charset=utf-8")
+    assert f"VALUES (?study) {{ (<{RESOURCE}study/imbrave150>) }}" in body.decode()
+    status, _, body = respond("/canned/trial-card.rq", "*/*")  # the default, IMbrave150
+    assert status == 200 and f"(<{RESOURCE}study/imbrave150>)" in body.decode()
+    status, _, body = respond("/canned/trial-card.rq?study=IMbrave15O", "*/*")
+    assert status == 400 and body.decode().startswith("query trial-card: parameter study: no entity named 'IMbrave15O'")
+    status, _, body = respond("/canned/trial-card.rq?trial=IMbrave150", "*/*")
+    assert status == 400 and "unknown parameter(s) trial" in body.decode()
+    status, _, body = respond("/canned/trial-cards.rq", "*/*")
+    assert status == 400 and "no canned query 'trial-cards'" in body.decode()

@@ -97,6 +97,24 @@ def _write_in_parallel(site: Site, folder: Path, paths: list[str]) -> None:
         _FORKED.clear()
 
 
+def canned_text(name: str, query: str, store) -> tuple[int, str, bytes]:
+    """A canned query's SPARQL text with its parameters bound (``query``: the URL's query string;
+    a parameter not given takes its default), as a VALUES block the way the published SPARQL
+    examples bind theirs; an unknown query, parameter or value is a 400 naming it."""
+    from urllib.parse import parse_qsl
+
+    from hcc_kg.examples import FORM, example_text
+    from hcc_kg.store import bindings, canned
+
+    try:
+        found = canned(name)
+        given = {k: v for k, v in parse_qsl(query, keep_blank_values=True) if v.strip()}
+        text = example_text(found.text, FORM.search(found.text).start(), bindings(found, given, store))
+    except HccKgError as err:
+        return 400, "text/plain; charset=utf-8", f"{err}\n".encode()
+    return 200, "application/sparql-query; charset=utf-8", text.encode()
+
+
 def make_responder(release: Path | None = None):
     """``respond(path, accept)`` over the release: (status, content type, body), or None when the
     path is not the site's (the SPARQL endpoint and its query UI keep theirs)."""
@@ -116,9 +134,13 @@ def make_responder(release: Path | None = None):
         return 404, "text/plain; charset=utf-8", f"not found: {what}\n".encode()
 
     def respond(path: str, accept: str | None = "") -> tuple[int, str, bytes] | None:
-        path, accept = path.split("?", 1)[0].split("#", 1)[0], accept or ""
-        if len(path) > 1024:
+        path, _, query = path.split("#", 1)[0].partition("?")
+        accept = accept or ""
+        if len(path) > 1024 or len(query) > 4096:
             return 414, "text/plain; charset=utf-8", b"path too long\n"
+        m = re.fullmatch(r"/canned/([a-z0-9-]+)\.rq", path)
+        if m:
+            return canned_text(m[1], query, site().store)
         if path == "/static/site.css":
             return 200, "text/css; charset=utf-8", css()
         if path.startswith("/static/"):
