@@ -241,3 +241,28 @@ def test_query_page_form_returns_imbrave150s_card(browser):
         browser.find_element(By.ID, "canned-run").click()
         error = WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "canned-error").text)
         assert error.startswith("query trial-card: parameter study: no entity named 'IMbrave15O'")
+
+
+def test_search_box_finds_entities_by_any_of_their_names(browser, site):
+    """The search box (lunr.js, bundled) on a page opened from file://: a prefix of a name, an
+    alias with a space, a misspelling seen in the sources; Enter opens the first hit."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def hits(text: str) -> list[str]:
+        box = browser.find_element(By.ID, "search")
+        box.clear()
+        box.send_keys(text)
+        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results a"))
+        return [a.get_attribute("href").split("/site/", 1)[1]
+                for a in browser.find_elements(By.CSS_SELECTOR, "#search-results a")]
+
+    open_page(browser, site, "resource/target/pd-1.html")
+    assert hits("atezo")[0] == "resource/drug/atezolizumab.html"
+    assert hits("atelizumab") == ["resource/drug/atezolizumab.html"]  # s000's misspelling
+    assert hits("Imbrave 150")[0] == "resource/study/imbrave150.html"
+    assert "resource/study/cares-310.html" in hits("CARES-310")
+    browser.find_element(By.ID, "search").send_keys(Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("resource/study/cares-310.html"))
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("CARES-310")

@@ -123,7 +123,8 @@ def test_pages_are_deterministic_and_offline(site):
     first = site.page("overview.html")
     assert first == Site(open_release()).page("overview.html")
     assert not re.search(r'(src|href)="(https?:)?//[^"]*\.(js|css)', first)  # no CDN
-    assert "<script src" not in first
+    assert re.findall(r'<script src="([^"]+)"', first) == ["static/lunr/lunr.min.js", "search-index.js",
+                                                            "static/search.js"]  # the search box, bundled
 
 
 @pytest.mark.slow
@@ -346,3 +347,36 @@ def test_canned_query_text_with_its_parameters_bound(respond):
     assert status == 400 and "unknown parameter(s) trial" in body.decode()
     status, _, body = respond("/canned/trial-cards.rq", "*/*")
     assert status == 400 and "no canned query 'trial-cards'" in body.decode()
+
+
+def test_search_index_names_every_entity_by_its_names(site, respond):
+    """search-index.js: a document per searched entity with its page, title, kind and other names."""
+    import json
+
+    text = site.search_index()
+    assert text.startswith("window.HCC_SEARCH = ") and text == Site(open_release()).search_index()
+    docs = {d["path"]: d for d in json.loads(text.removeprefix("window.HCC_SEARCH = ").rstrip(";\n"))}
+    study = docs["resource/study/imbrave150.html"]
+    assert study["title"] == "IMbrave150" and study["kind"] == "study"
+    assert "IMbrave 150" in study["names"] and "NCT03434379" in study["names"]
+    assert "atelizumab" in docs["resource/drug/atezolizumab.html"]["names"]
+    assert not any(path.startswith(("resource/evidence/", "resource/measurement/")) for path in docs)
+    assert respond("/search-index.js", "*/*")[2].decode() == text
+    assert respond("/static/lunr/lunr.min.js", "*/*")[0] == 200
+
+
+def test_drug_and_target_pages_gather_trials_regimens_approvals_and_mechanisms(site):
+    page = site.page("resource/drug/atezolizumab.html")
+    glance = html.unescape(re.sub(r"<[^>]+>", "", page.split('<section class="around">')[1].split('<h2 class="details">')[0]))
+    assert re.search(r"targets\s*PD-L1", glance)
+    assert "atezolizumab + bevacizumab" in glance and "atezolizumab + cabozantinib" in glance
+    imbrave = page.split('<a href="../../resource/study/imbrave150.html">IMbrave150</a> · phase III · first line</h4>')[1]
+    grid = imbrave.split("</table>")[0]
+    assert "19.2 months" in grid and "13.4 months" in grid and "p &lt; 0.001" in grid  # both arms, the effect
+    assert re.search(r"Approvals \(\d+\)", glance) and "FDA" in glance and "2020" in glance
+    assert "Trials (14)" in glance and "COSMIC-312" in glance
+    target = html.unescape(re.sub(r"<[^>]+>", "", site.page("resource/target/pd-1.html").split('<section class="around">')[1]))
+    drugs = re.search(r"drugs\s*(.*?)\s*regimens", target, re.DOTALL).group(1)
+    for drug in ("nivolumab", "pembrolizumab", "camrelizumab", "sintilimab", "tislelizumab"):
+        assert drug in drugs, drug
+    assert "atezolizumab" not in drugs  # a PD-L1 inhibitor

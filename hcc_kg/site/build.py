@@ -17,9 +17,14 @@ from hcc_kg.site.core import FORMATS, HTML
 if TYPE_CHECKING:
     from hcc_kg.site import Site
 
+STATIC = Path(__file__).parent.parent / "static"
+#: the package's static files a written site carries (`hcc-kg serve` serves the whole folder)
+STATIC_FILES = ("site.css", "search.js", "lunr/lunr.min.js", "lunr/LICENSE.md")
+
+
 def css() -> bytes:
     """The site's one style sheet (in the package's static folder, which `hcc-kg serve` also serves)."""
-    return (Path(__file__).parent.parent / "static" / "site.css").read_bytes()
+    return (STATIC / "site.css").read_bytes()
 
 
 def build_site(target: Path, release: Path | None = None) -> int:
@@ -53,8 +58,11 @@ def build_site(target: Path, release: Path | None = None) -> int:
             (tmp / f"ontology.{ext}").write_bytes(site.rdf(ontology, ext))
         _write_in_parallel(site, tmp, paths)
         shutil.copyfile(tmp / "overview.html", tmp / "index.html")  # the folder opens on the overview
+        (tmp / "search-index.js").write_text(site.search_index(), encoding="utf-8")
         (tmp / "static").mkdir()
-        (tmp / "static" / "site.css").write_bytes(css())
+        for name in STATIC_FILES:
+            (tmp / "static" / name).parent.mkdir(exist_ok=True)
+            shutil.copyfile(STATIC / name, tmp / "static" / name)
         if target.exists():
             shutil.rmtree(target)
         tmp.rename(target)
@@ -143,6 +151,10 @@ def make_responder(release: Path | None = None):
             return canned_text(m[1], query, site().store)
         if path == "/static/site.css":
             return 200, "text/css; charset=utf-8", css()
+        if path in ("/static/search.js", "/static/lunr/lunr.min.js"):
+            return 200, "text/javascript; charset=utf-8", (STATIC / path.removeprefix("/static/")).read_bytes()
+        if path == "/search-index.js":
+            return 200, "text/javascript; charset=utf-8", site().search_index().encode()
         if path.startswith("/static/"):
             return not_found(path)
         if path in ("/overview.html", "/ontology.html"):

@@ -102,5 +102,7 @@ class EntityPages:
             attributes=self.attribute_rows(iri, root), groups=self.fact_groups(iri, root),
             related=self.related(iri, root), plots=plots,
             summary=self.study_summary(iri, root) if kind == "study" else None,
+            around=(self.drug_summary(iri, root) if kind == "drug" else
+                    self.target_summary(iri, root) if kind == "target" else None),
             fact=self.fact_row(iri, root) if self.is_fact(iri) else None,
         )

@@ -7,10 +7,27 @@ from functools import cached_property
 
 from rdflib.namespace import DCTERMS, OWL
 
-from hcc_kg.site.core import DEFINITION, HCC, LABEL, ONTOLOGY_IRI, Value, slug_of
+from hcc_kg.site.core import ALT, DEFINITION, HCC, LABEL, NOTATION, ONTOLOGY_IRI, V, Value, slug_of
+
+#: the kinds the search box finds (facts and evidence are reached from these)
+SEARCHED = ("study", "drug", "target", "regimen", "approval", "recommendation", "mechanism", "disease", "biomarker",
+            "cell", "therapy", "arm", "source")
 
 
 class OverviewPages:
+    def search_index(self) -> str:
+        """search-index.js: each searched entity's page, title, kind and other names (aliases,
+        spellings, notations, registry ids), for the search box (static/search.js, lunr.js)."""
+        import json
+
+        docs = []
+        for kind in SEARCHED:
+            for node in self.kinds.get(kind, []):
+                names = sorted({o.value for p in (ALT, NOTATION, str(V.registryId)) for o in self.out[node].get(p, [])})
+                docs.append({"path": f"resource/{kind}/{slug_of(node)[1]}.html", "title": self.title(node),
+                             "kind": kind, "names": " ".join(names)})
+        return "window.HCC_SEARCH = " + json.dumps(docs, ensure_ascii=False, indent=0, sort_keys=True) + ";\n"
+
     @cached_property
     def kinds(self) -> dict[str, list[str]]:
         """kind -> every resource IRI of that kind that is a subject in the graph."""

@@ -13,6 +13,8 @@ from hcc_kg.site.display import SAFETY, SAME_ROW, clean, endpoint_rank, short_qu
 
 #: the study attributes in a summary's header, in this order
 HEADER = [str(V[p]) for p in ("phase", "lineOfTherapy", "design", "enrollment", "country", "population")]
+#: the results a drug's or target's page shows per trial (the study page shows them all)
+KEY_ENDPOINTS = {str(V[e]) for e in ("MedianOS", "MedianPFS", "ObjectiveResponseRate", "Grade3PlusAERate")}
 ROLES = {str(V.Experimental): 0, str(V.SingleArm): 1, str(V.Comparator): 2}
 
 
@@ -34,6 +36,8 @@ class GridRow:
     label: str
     rank: tuple
     safety: bool
+    endpoint: str = ""
+    qualified: bool = False
     cells: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
     effect: list[Entry] = field(default_factory=list)
 
@@ -105,14 +109,15 @@ class ResultPages:
         arms = [o.value for o in self.out.get(study, {}).get(str(V.hasArm), [])]
         return sorted(arms, key=lambda a: (ROLES.get(self.first(a, str(V.armRole)) or "", 3), self.title(a)))
 
-    def row_key(self, node: str) -> tuple[tuple, str, bool]:
+    def row_key(self, node: str) -> tuple[tuple, str, bool, str, bool]:
         endpoint = self.first(node, str(V.endpoint))
         extra = [self.first(node, str(V[p])) for p in ("subgroup", "qualifier")]
         ae = self.first(node, str(V.adverseEvent))
         criteria = self.first(node, str(V.responseCriteria))
         words = [self.label(ae) if ae else None, *extra, self.label(criteria) if criteria else None]
         label = self.label(SAME_ROW.get(endpoint, endpoint) or "") + "".join(f" · {w}" for w in words if w)
-        return (endpoint_rank(endpoint), label.casefold()), label, SAME_ROW.get(endpoint, endpoint) in SAFETY
+        endpoint = SAME_ROW.get(endpoint, endpoint)
+        return (endpoint_rank(endpoint), label.casefold()), label, endpoint in SAFETY, endpoint, any(words)
 
     def results_grid(self, study: str, root: str) -> tuple[list[str], list[GridRow]]:
         """(arms in column order, endpoint rows in order of clinical importance)."""
@@ -122,8 +127,8 @@ class ResultPages:
             for node, prop in self.into.get(arm, []):
                 if str(V.endpoint) not in self.out.get(node, {}):
                     continue
-                rank, label, safety = self.row_key(node)
-                row = rows.setdefault(rank, GridRow(label, rank, safety))
+                rank, *rest = self.row_key(node)
+                row = rows.setdefault(rank, GridRow(rest[0], rank, *rest[1:]))
                 if prop == str(V.arm):
                     text, values = self.measured(node)
                     row.cells[arm].append(self.entry(node, text, values, root))
@@ -164,3 +169,56 @@ class ResultPages:
         return {"header": self.header(study, root), "arms": arm_rows,
                 "columns": [Value(self.arm_name(a), self.href(a, root)) for a in arms], "arm_iris": arms,
                 "rows": rows, "label": self.first(study, LABEL)}
+
+    # --- drugs and targets ---------------------------------------------------------------------
+    def subjects(self, node: str, prop: str, kind: str | None = None) -> list[str]:
+        """Entities that point to ``node`` by ``prop`` (of a kind), sorted by title."""
+        found = {s for s, p in self.into.get(node, []) if p == prop and (kind is None or f"/{kind}/" in s)}
+        return sorted(found, key=lambda n: self.title(n).casefold())
+
+    def stated(self, node: str, prop: str) -> list[str]:
+        """Objects of ``prop`` for ``node``, asserted or stated by an attribute statement."""
+        statements = [s for s, p in self.into.get(node, []) if p == DESCRIBES]
+        return sorted({o.value for n in [node, *statements] for o in self.out.get(n, {}).get(prop, [])})
+
+    def drugs_of_target(self, target: str) -> list[str]:
+        direct = {s for s, p in self.into.get(target, []) if p == str(V.inhibits) and "/drug/" in s}
+        stated = {self.first(s, DESCRIBES) for s, p in self.into.get(target, []) if p == str(V.inhibits)
+                  and "/statement/" in s}
+        return sorted((direct | stated) - {None}, key=lambda n: self.title(n).casefold())
+
+    def around(self, drugs: list[str], about: list[str], root: str) -> dict:
+        """Regimens holding these drugs, their trials (each with its key results, both arms and the
+        effect), approvals, recommendations, and the mechanisms about these entities."""
+        regimens = sorted({r for d in drugs for r in self.subjects(d, str(V.hasComponent), "regimen")},
+                          key=lambda n: self.title(n).casefold())
+        arms = [a for r in regimens for a in self.subjects(r, str(V.armRegimen))]
+        studies = sorted({s for a in arms for s in self.subjects(a, str(V.hasArm), "study")},
+                         key=lambda n: self.title(n).casefold())
+        trials = []
+        for study in studies:
+            columns, rows = self.results_grid(study, root)
+            rows = [r for r in rows if r.endpoint in KEY_ENDPOINTS and not r.qualified]
+            facts = [("phase " if name == "phase" else "") + ", ".join(e.text for e in entries)
+                     for name, entries in self.header(study, root) if name in ("phase", "line of therapy")]
+            trials.append({"link": self.link(study, root), "facts": facts, "arm_iris": columns, "rows": rows,
+                           "columns": [Value(self.arm_name(a), self.href(a, root)) for a in columns]})
+        approvals = [self.fact_row(a, root) for r in regimens for a in self.subjects(r, str(V.approvedRegimen))]
+        recommendations = [self.fact_row(a, root) for r in regimens
+                           for a in self.subjects(r, str(V.recommendedRegimen))]
+        mechanisms = sorted({s for n in about for s, _ in self.into.get(n, []) if "/mechanism/" in s},
+                            key=lambda n: self.title(n).casefold())
+        return {"regimens": [self.link(r, root) for r in regimens], "trials": trials,
+                "approval_columns": self.columns(approvals), "recommendation_columns": self.columns(recommendations),
+                "approvals": sorted(approvals, key=lambda r: r.title.text),
+                "recommendations": sorted(recommendations, key=lambda r: r.title.text),
+                "mechanisms": [self.link(m, root) for m in mechanisms]}
+
+    def drug_summary(self, drug: str, root: str) -> dict:
+        targets = self.stated(drug, str(V.inhibits))
+        return {"names": ("targets", [self.link(t, root) for t in targets]),
+                **self.around([drug], [drug, *targets], root)}
+
+    def target_summary(self, target: str, root: str) -> dict:
+        drugs = self.drugs_of_target(target)
+        return {"names": ("drugs", [self.link(d, root) for d in drugs]), **self.around(drugs, [target, *drugs], root)}
