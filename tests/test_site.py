@@ -85,7 +85,7 @@ def test_study_page_shows_arms_values_flags_and_plots(site):
                  "https://www.clinicaltrials.gov/study/NCT03434379", "over 70 countries"):
         assert text in page, text
     assert 'class="badge disputed"' in page and 'class="badge conflict"' in page
-    assert page.count("<svg") == 2  # the forest plot and the response rates
+    assert page.count("<svg") == 3  # the forest plot, median OS and PFS, and the response rates
     assert 'id="hr-imbrave150-atezolizumab-bevacizumab-vs-sorafenib-qol-s000"' in page
 
 
@@ -380,3 +380,20 @@ def test_drug_and_target_pages_gather_trials_regimens_approvals_and_mechanisms(s
     for drug in ("nivolumab", "pembrolizumab", "camrelizumab", "sintilimab", "tislelizumab"):
         assert drug in drugs, drug
     assert "atezolizumab" not in drugs  # a PD-L1 inhibitor
+
+
+def test_survival_plot_has_a_labelled_dot_per_median(site):
+    """Median OS and PFS in months, per arm of a study: one dot each, its value written beside it."""
+    count = int(next(iter(site.store.query("""PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>
+        SELECT (COUNT(*) AS ?n) WHERE { VALUES ?e { hcc:MedianOS hcc:MedianPFS }
+          ?m hcc:endpoint ?e ; hcc:unit <http://purl.obolibrary.org/obo/UO_0000035> ; hcc:value ?v ; hcc:arm ?arm .
+          ?study hcc:hasArm ?arm }""", use_default_graph_as_union=True)))["n"].value)
+    page = site.page("overview.html")
+    survival = page.split('<section id="survival">')[1].split("</section>")[0]
+    marks = dict(re.findall(r'<g id="(os-[a-z0-9-]+)" class="mark"><title>([^<]*)</title>', survival))
+    assert len(marks) == count > 50
+    assert any(t.startswith("mOS 15.2 months · CARES-310 · sorafenib [s001") for t in marks.values())
+    labels = re.findall(r"<text [^>]*>([0-9.]+)</text>", survival)
+    assert {"15.2", "22.1", "3.7", "5.6"} <= set(labels)
+    response = page.split('<section id="response">')[1].split("</section>")[0]
+    assert {"33.2", "13.3"} <= set(re.findall(r"<text [^>]*>([0-9.]+)</text>", response))  # IMbrave150's ORRs

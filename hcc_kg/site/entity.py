@@ -90,9 +90,10 @@ class EntityPages:
         links = [(self.prop_label(p), [self.value(o, root) for o in self.out[iri].get(p, [])]) for p in MATCHES]
         plots = []
         if kind == "study":
-            from hcc_kg.site.plots import forest_svg, response_svg
+            from hcc_kg.site.plots import forest_svg, response_svg, survival_svg
 
-            plots = [p for p in (forest_svg(self, root, [iri]), response_svg(self, root, [iri])) if p]
+            plots = [p for p in (forest_svg(self, root, [iri]), survival_svg(self, root, [iri]),
+                                 response_svg(self, root, [iri])) if p]
         return self.render(
             "entity.html", root, kind=kind, slug=slug, iri=iri, title=self.title(iri),
             classes=sorted(classes, key=lambda c: (c.inferred, c.text)),

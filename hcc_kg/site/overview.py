@@ -49,14 +49,15 @@ class OverviewPages:
 
     def overview(self) -> str:
         from hcc_kg.publish import DATASET
-        from hcc_kg.site.plots import forest_svg, response_svg
+        from hcc_kg.site.plots import forest_svg, response_svg, survival_svg
 
         root = ""
         kinds = [(k, len(v), f"resource/{k}/index.html") for k, v in self.kinds.items()]
         main = ("study", "drug", "target", "regimen", "approval", "recommendation", "mechanism", "disease")
         lists = [(k, self.index(k, root)) for k in main]
         return self.render("overview.html", root, title="hcc-kg", kinds=kinds, lists=lists,
-                           forest=forest_svg(self, root), response=response_svg(self, root),
+                           forest=forest_svg(self, root), survival=survival_svg(self, root),
+                           response=response_svg(self, root),
                            release=self.first(str(DATASET), str(DCTERMS.hasVersion)))
 
     def ontology_page(self) -> str:
