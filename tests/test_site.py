@@ -397,3 +397,12 @@ def test_survival_plot_has_a_labelled_dot_per_median(site):
     assert {"15.2", "22.1", "3.7", "5.6"} <= set(labels)
     response = page.split('<section id="response">')[1].split("</section>")[0]
     assert {"33.2", "13.3"} <= set(re.findall(r"<text [^>]*>([0-9.]+)</text>", response))  # IMbrave150's ORRs
+
+
+def test_evidence_quote_hides_word_bookmarks(site):
+    """The quote on an evidence page reads without Word's bookmarks; its text is still the stored quote."""
+    page = site.page("resource/evidence/s000-31689-31934.html")
+    quote = re.search(r'<blockquote class="exact">(.*?)</blockquote>', page, re.DOTALL).group(1)
+    assert '<span class="sep">[bookmark: _Hlk155090751]</span>Reflect' in quote
+    exact = site.selector(RESOURCE + "evidence/s000-31689-31934", "http://www.w3.org/ns/oa#exact")
+    assert html.unescape(re.sub(r"<[^>]+>", "", quote)) == exact

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import cached_property
 
+from markupsafe import Markup
 from rdflib.namespace import DCTERMS
 
 from hcc_kg.site.core import DERIVED, OA, V, slug_of
+from hcc_kg.site.source import SourceText
 
 
 class EvidencePages:
@@ -29,7 +31,7 @@ class EvidencePages:
         corrections = [self.fact_row(c.value, root) for c in self.out[iri].get(str(V.correction), [])]
         return self.render(
             "evidence.html", root, source=self.link(source, root), sid=sid,
-            start=start, end=end, exact=exact, table=self.first(iri, str(V.tableName)),
+            start=start, end=end, exact=Markup(SourceText(exact, []).piece(0, len(exact), -1, -1)), table=self.first(iri, str(V.tableName)),
             row=self.first(iri, str(V.tableRow)), corrections=corrections,
             nearby=[self.fact_row(f, root) for f in nearby],
             body=self.texts[sid].html(start, end), **ctx)
