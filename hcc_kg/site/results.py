@@ -107,7 +107,7 @@ class ResultPages:
 
     def arms(self, study: str) -> list[str]:
         arms = [o.value for o in self.out.get(study, {}).get(str(V.hasArm), [])]
-        return sorted(arms, key=lambda a: (ROLES.get(self.first(a, str(V.armRole)) or "", 3), self.title(a)))
+        return sorted(arms, key=lambda a: (ROLES.get(self.first(a, str(V.armRole)) or "", 3), self.title(a), a))
 
     def row_key(self, node: str) -> tuple[tuple, str, bool, str, bool]:
         endpoint = self.first(node, str(V.endpoint))
@@ -174,7 +174,7 @@ class ResultPages:
     def subjects(self, node: str, prop: str, kind: str | None = None) -> list[str]:
         """Entities that point to ``node`` by ``prop`` (of a kind), sorted by title."""
         found = {s for s, p in self.into.get(node, []) if p == prop and (kind is None or f"/{kind}/" in s)}
-        return sorted(found, key=lambda n: self.title(n).casefold())
+        return sorted(found, key=lambda n: (self.title(n).casefold(), n))
 
     def stated(self, node: str, prop: str) -> list[str]:
         """Objects of ``prop`` for ``node``, asserted or stated by an attribute statement."""
@@ -185,16 +185,16 @@ class ResultPages:
         direct = {s for s, p in self.into.get(target, []) if p == str(V.inhibits) and "/drug/" in s}
         stated = {self.first(s, DESCRIBES) for s, p in self.into.get(target, []) if p == str(V.inhibits)
                   and "/statement/" in s}
-        return sorted((direct | stated) - {None}, key=lambda n: self.title(n).casefold())
+        return sorted((direct | stated) - {None}, key=lambda n: (self.title(n).casefold(), n))
 
     def around(self, drugs: list[str], about: list[str], root: str) -> dict:
         """Regimens holding these drugs, their trials (each with its key results, both arms and the
         effect), approvals, recommendations, and the mechanisms about these entities."""
         regimens = sorted({r for d in drugs for r in self.subjects(d, str(V.hasComponent), "regimen")},
-                          key=lambda n: self.title(n).casefold())
+                          key=lambda n: (self.title(n).casefold(), n))
         arms = [a for r in regimens for a in self.subjects(r, str(V.armRegimen))]
         studies = sorted({s for a in arms for s in self.subjects(a, str(V.hasArm), "study")},
-                         key=lambda n: self.title(n).casefold())
+                         key=lambda n: (self.title(n).casefold(), n))
         trials = []
         for study in studies:
             columns, rows = self.results_grid(study, root)
@@ -207,11 +207,11 @@ class ResultPages:
         recommendations = [self.fact_row(a, root) for r in regimens
                            for a in self.subjects(r, str(V.recommendedRegimen))]
         mechanisms = sorted({s for n in about for s, _ in self.into.get(n, []) if "/mechanism/" in s},
-                            key=lambda n: self.title(n).casefold())
+                            key=lambda n: (self.title(n).casefold(), n))
         return {"regimens": [self.link(r, root) for r in regimens], "trials": trials,
                 "approval_columns": self.columns(approvals), "recommendation_columns": self.columns(recommendations),
-                "approvals": sorted(approvals, key=lambda r: r.title.text),
-                "recommendations": sorted(recommendations, key=lambda r: r.title.text),
+                "approvals": sorted(approvals, key=lambda r: (r.title.text, r.node)),
+                "recommendations": sorted(recommendations, key=lambda r: (r.title.text, r.node)),
                 "mechanisms": [self.link(m, root) for m in mechanisms]}
 
     def drug_summary(self, drug: str, root: str) -> dict:
