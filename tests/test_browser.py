@@ -88,8 +88,9 @@ def follow_evidence(browser, store, value: str, index: int = 0) -> str:
     assert browser.execute_script(HIGHLIGHTED) == expected
     top = browser.execute_script("return document.getElementById('hl').getBoundingClientRect().top")
     assert 0 <= top < browser.execute_script("return window.innerHeight")  # scrolled into view
-    assert expected in browser.find_element(By.CSS_SELECTOR, "blockquote.exact").text.replace("\n", "") or \
-        "\t" in expected or "\n" in expected
+    quote = browser.find_element(By.CSS_SELECTOR, "blockquote.exact")
+    assert quote.get_attribute("textContent") == expected  # every character kept; residue only hidden
+    assert "$" not in quote.text and "[bookmark:" not in quote.text
     browser.back()
     return expected
 
