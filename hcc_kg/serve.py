@@ -159,7 +159,7 @@ def make_app(answer, host: str, allowed_hosts: tuple[str, ...] = (), cors: bool 
         if path.startswith("/static/"):
             return _static(path.removeprefix("/static/"))
         if site is not None:
-            found = site(path, request.headers.get("Accept"))
+            found = site(request.full_path, request.headers.get("Accept"))  # with the query string: a form's parameters
             if found is not None:
                 status, media, body = found
                 return Response(body, status=status, content_type=media, headers={"Vary": "Accept"})
@@ -201,7 +201,8 @@ def _static(name: str):
 @cache
 def query_page() -> str:
     """The query page: YASGUI (bundled, offline) on /query, opening on a query with the hcc-kg
-    prefixes, and one more tab per canned query (rendered once per server)."""
+    prefixes, and a form per canned query that opens it, parameters bound, in a tab of its own
+    (rendered once per server)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     from hcc_kg.constants import HCC, KINDS, RESOURCE
@@ -214,9 +215,10 @@ def query_page() -> str:
     start = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items()) + (
         "\n# Labels are English-tagged: match with STR(?label) = \"CARES-310\" or \"CARES-310\"@en.\n"
         "SELECT ?drug (STR(?label) AS ?name) WHERE { ?drug a hcc:Drug ; rdfs:label ?label }\nORDER BY ?name\n")
-    tabs = [{"name": q.name, "query": q.text} for q in catalogue(QUERIES).values()]
+    forms = [{"name": q.name, "title": q.title, "question": q.question,
+              "params": [vars(p) for p in q.params.values()]} for q in catalogue(QUERIES).values()]
     env = Environment(loader=FileSystemLoader(STATIC), autoescape=select_autoescape(["html"]))
-    return env.get_template("query.html").render(tabs=tabs, start=start)
+    return env.get_template("query.html").render(forms=forms, start=start)
 
 
 def _stop(*_: object) -> None:

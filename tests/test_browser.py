@@ -88,8 +88,9 @@ def follow_evidence(browser, store, value: str, index: int = 0) -> str:
     assert browser.execute_script(HIGHLIGHTED) == expected
     top = browser.execute_script("return document.getElementById('hl').getBoundingClientRect().top")
     assert 0 <= top < browser.execute_script("return window.innerHeight")  # scrolled into view
-    assert expected in browser.find_element(By.CSS_SELECTOR, "blockquote.exact").text.replace("\n", "") or \
-        "\t" in expected or "\n" in expected
+    quote = browser.find_element(By.CSS_SELECTOR, "blockquote.exact")
+    assert quote.get_attribute("textContent") == expected  # every character kept; residue only hidden
+    assert "$" not in quote.text and "[bookmark:" not in quote.text
     browser.back()
     return expected
 
@@ -163,3 +164,106 @@ def test_forest_plot_marks_every_hazard_ratio(browser, site, store):
     assert browser.current_url == href
     quote = browser.execute_script(HIGHLIGHTED)
     assert quote == exact_of(store, href) and "0.78" in quote
+
+
+def test_table_row_with_an_empty_first_cell_reads_under_its_headers(browser, site, store):
+    """CARES-310's sorafenib row in s001 Table 1 starts with an empty cell (the trial's name is on
+    the row above): each value stands under its own header, and the page opens scrolled to it."""
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site, "resource/study/cares-310.html")
+    link = browser.find_element(By.XPATH, "//a[@class='ev' and normalize-space()='s001 table-1 row 17']")
+    href = link.get_attribute("href")
+    link.click()
+    assert browser.execute_script(HIGHLIGHTED) == exact_of(store, href)
+    headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table#table-1 thead th")]
+    cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "table#table-1 tr#table-1-row-17 td")]
+    assert len(cells) == len(headers) == 15
+    row = dict(zip(headers, cells))
+    assert row["Trials"] == "" and row["Treatment arms"] == "Sorafenib"
+    assert (row["Num- ber of patients"], row["mOS (months)"], row["mPFS (months)"], row["ORR (%)"],
+            row["DCR (%)"]) == ("271", "15.2", "3.7", "19.0", "54.0")
+    highlight = browser.find_element(By.ID, "hl")
+    assert highlight.text == "First" and highlight.is_displayed()
+    top = browser.execute_script("return document.getElementById('hl').getBoundingClientRect().top")
+    assert 0 <= top < browser.execute_script("return window.innerHeight")  # scrolled into view
+    browser.back()
+
+
+def test_latex_in_the_source_reads_without_dollar_signs(browser, site, store):
+    """s001 writes p-values as inline LaTeX ($p < 0.0001$): the viewer shows "p < 0.0001", and the
+    highlighted text is still the stored quote, dollar signs included."""
+    from selenium.webdriver.common.by import By
+
+    browser.get((site / "resource/source/s001.html").as_uri())
+    paragraph = browser.find_element(By.XPATH, "//p[contains(., 'CARES-310 is a global')]")
+    assert "(5.6 vs. 3.7 months, p < 0.0001)" in paragraph.text and "$" not in paragraph.text
+    assert "$p < 0.0001$" in paragraph.get_attribute("textContent")  # kept in the page, hidden
+
+
+def test_query_page_form_returns_imbrave150s_card(browser):
+    """On `hcc-kg serve`'s query page, the trial-card form (its default: IMbrave150) given the
+    alias "Imbrave 150" opens the card in a tab of its own: IMbrave150's rows only, labels shown
+    without their @en tag."""
+    import sys
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from hcc_kg.constants import RELEASE
+    from hcc_kg.procs import free_port, running
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    bindings = "return yasgui.getTab().getYasr().results.getBindings()"
+    with running([sys.executable, "-m", "hcc_kg.cli", "serve", "--port", str(port), "--release", str(RELEASE)],
+                 url + "/", 120):
+        browser.get(url + "/")
+        Select(browser.find_element(By.ID, "canned-query")).select_by_value("trial-card")
+        study = browser.find_element(By.CSS_SELECTOR, "fieldset[data-query='trial-card'] input[name='study']")
+        assert study.is_displayed() and study.get_attribute("value") == "IMbrave150"  # the query's default
+        others = browser.find_elements(By.CSS_SELECTOR, "fieldset[data-query='drug-card'] input")
+        assert others and not any(o.is_displayed() for o in others)  # one form at a time
+        study.clear()
+        study.send_keys("Imbrave 150")
+        browser.find_element(By.ID, "canned-run").click()
+        WebDriverWait(browser, 60).until(lambda d: d.execute_script(
+            "const r = yasgui.getTab().getYasr().results; return r && r.getBindings().length > 0"))
+        rows = browser.execute_script(bindings)
+        assert {r["study_label"]["value"] for r in rows} == {"IMbrave150"}
+        assert {r["study"]["value"] for r in rows} == {RESOURCE + "study/imbrave150"}
+        assert any(r["section"]["value"] == "06 outcome" and r["value"]["value"].startswith("mOS: 19.2")
+                   for r in rows)
+        table = WebDriverWait(browser, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, ".yasr table.dataTable"))
+        assert "IMbrave150" in table.text and "@en" not in table.text
+        assert browser.execute_script("return yasgui.getTab().getName()") == "trial-card"
+        study.clear()
+        study.send_keys("IMbrave15O")
+        browser.find_element(By.ID, "canned-run").click()
+        error = WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "canned-error").text)
+        assert error.startswith("query trial-card: parameter study: no entity named 'IMbrave15O'")
+
+
+def test_search_box_finds_entities_by_any_of_their_names(browser, site):
+    """The search box (lunr.js, bundled) on a page opened from file://: a prefix of a name, an
+    alias with a space, a misspelling seen in the sources; Enter opens the first hit."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def hits(text: str) -> list[str]:
+        box = browser.find_element(By.ID, "search")
+        box.clear()
+        box.send_keys(text)
+        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results a"))
+        return [a.get_attribute("href").split("/site/", 1)[1]
+                for a in browser.find_elements(By.CSS_SELECTOR, "#search-results a")]
+
+    open_page(browser, site, "resource/target/pd-1.html")
+    assert hits("atezo")[0] == "resource/drug/atezolizumab.html"
+    assert hits("atelizumab") == ["resource/drug/atezolizumab.html"]  # s000's misspelling
+    assert hits("Imbrave 150")[0] == "resource/study/imbrave150.html"
+    assert "resource/study/cares-310.html" in hits("CARES-310")
+    browser.find_element(By.ID, "search").send_keys(Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("resource/study/cares-310.html"))
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("CARES-310")

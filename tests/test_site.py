@@ -85,7 +85,7 @@ def test_study_page_shows_arms_values_flags_and_plots(site):
                  "https://www.clinicaltrials.gov/study/NCT03434379", "over 70 countries"):
         assert text in page, text
     assert 'class="badge disputed"' in page and 'class="badge conflict"' in page
-    assert page.count("<svg") == 2  # the forest plot and the response rates
+    assert page.count("<svg") == 3  # the forest plot, median OS and PFS, and the response rates
     assert 'id="hr-imbrave150-atezolizumab-bevacizumab-vs-sorafenib-qol-s000"' in page
 
 
@@ -123,7 +123,8 @@ def test_pages_are_deterministic_and_offline(site):
     first = site.page("overview.html")
     assert first == Site(open_release()).page("overview.html")
     assert not re.search(r'(src|href)="(https?:)?//[^"]*\.(js|css)', first)  # no CDN
-    assert "<script src" not in first
+    assert re.findall(r'<script src="([^"]+)"', first) == ["static/lunr/lunr.min.js", "search-index.js",
+                                                            "static/search.js"]  # the search box, bundled
 
 
 @pytest.mark.slow
@@ -271,3 +272,137 @@ def test_served_by_hcc_kg_serve_on_loopback():
         status, ctype, _, body = get("/static/site.css", "text/css")
         assert status == 200 and ctype.startswith("text/css") and b"mark.hl" in body
         assert get("/overview.html", "text/html")[0] == 200
+
+
+def test_a_row_with_an_empty_first_cell_keeps_its_columns(site):
+    """s001 Table 1 row 17 (CARES-310's sorafenib arm) starts with a tab: an empty first cell, so
+    15.2 stands in the mOS column (the sixth), not the fifth."""
+    page = site.page("resource/evidence/s001-13755-13813.html")
+    row = re.search(r'<tr id="table-1-row-17">(.*?)</tr>', page, re.DOTALL).group(1)
+    cells = [re.sub(r'<span class="sep">.*?</span>|<[^>]+>', "", c, flags=re.DOTALL)
+             for c in re.findall(r"<td>(.*?)</td>", row, re.DOTALL)]
+    header = re.search(r'<table class="source-table" id="table-1".*?<thead><tr>(.*?)</tr>', page, re.DOTALL).group(1)
+    assert len(cells) == header.count("<th>") == 15
+    assert cells[:9] == ["", "First", "III", "Sorafenib", "271", "15.2", "3.7", "19.0", "54.0"]
+    assert '<mark class="hl" id="hl">First</mark>' in row  # the link's target is shown, not the hidden tab
+
+
+def test_latex_and_bookmarks_are_hidden_not_removed(site):
+    page = site.page("resource/source/s001.html")
+    assert '(5.6 vs. 3.7 months, <span class="sep">$</span>p &lt; 0.0001<span class="sep">$</span>)' in page
+    bookmark = re.search(r'<span class="sep">(\[bookmark: [^\]]*\])</span>', site.page("resource/source/s000.html"))
+    assert bookmark, "a Word bookmark drawn hidden"
+
+
+def test_study_page_opens_on_a_summary_in_clinical_order(site):
+    """IMbrave150: header, arms, then a results grid (endpoint rows x arm columns, effect column),
+    efficacy rows (OS first) before safety rows; the fact tables follow as details."""
+    page = site.page("resource/study/imbrave150.html")
+    summary, details = page.split('<h2 class="details">')
+    assert '<section class="study-summary">' in summary and 'class="facts"' in details
+    grid = re.search(r'<table class="results">(.*?)</table>', summary, re.DOTALL).group(1)
+    columns = re.findall(r'<th><a href="[^"]+">([^<]+)</a></th>', grid.split("</thead>")[0])
+    assert columns == ["atezolizumab + bevacizumab", "sorafenib"]
+    rows = [(kind, html.unescape(label), body) for kind, label, body in
+            re.findall(r'<tr class="(efficacy|safety)"><th>([^<]+)</th>(.*?)</tr>', grid, re.DOTALL)]
+    names = [label for _, label, _ in rows]
+    assert names[:3] == ["mOS", "mOS · Chinese subgroup", "mPFS"]
+    first_safety = names.index("AE>=3")
+    assert {kind for kind, _, _ in rows[:first_safety]} == {"efficacy"}
+    assert {kind for kind, _, _ in rows[first_safety:]} == {"safety"}
+    cells = [re.sub(r"<details.*?</details>|<[^>]+>", " ", c, flags=re.DOTALL)
+             for c in re.findall(r"<td>(.*?)</td>", rows[0][2], re.DOTALL)]
+    assert "19.2 months" in cells[0] and "13.4 months" in cells[1] and "p &lt; 0.001" in cells[2]
+    qol = next(body for _, label, body in rows if label == "QoL")
+    assert "HR 0.63 (95% CI 0.46–0.85)" in qol
+    # each value's quote is shortened to what holds it, the full quote a click away
+    assert "<summary>“Results revealed a mOS of 19.2 months with the T + A regimen" in rows[0][2]
+    assert "<summary>“mOS (months): 13.4”</summary>" not in rows[0][2]  # one quote shown per value
+    assert "<cite>s001 table-1 row 1</cite> IMbrave 150 First III" in rows[0][2]  # the full row, a click away
+    assert "[bookmark:" not in summary
+
+
+def test_quotes_are_cleaned_and_shortened_for_display_only():
+    from hcc_kg.site.display import clean, short_quote
+
+    row = "IMbrave150[bookmark: _Hlk155090893]\n\tFirst\n\t19.2"
+    assert clean(row) == "IMbrave150 First 19.2"
+    assert clean("(22.1 vs. 15.2 months, $p < 0.0001$)") == "(22.1 vs. 15.2 months, p < 0.0001)"
+    assert short_quote(row, ["19.2"], {"Trial": "IMbrave150", "mOS (months)": "19.2"}) == "mOS (months): 19.2"
+    text = "CARES-310 enrolled 543 patients. The mOS was 22.1 vs. 15.2 months ($p < 0.0001$). It was open-label."
+    assert short_quote(text, ["22.1"]) == "The mOS was 22.1 vs. 15.2 months (p < 0.0001)."
+
+
+def test_canned_query_text_with_its_parameters_bound(respond):
+    """What the query page's forms run: the canned query with the given parameters (defaults for
+    the rest) bound as a VALUES block, the entity resolved from any of its names."""
+    status, ctype, body = respond("/canned/trial-card.rq?study=Imbrave+150", "*/*")
+    assert (status, ctype) == (200, "application/sparql-query; charset=utf-8")
+    assert f"VALUES (?study) {{ (<{RESOURCE}study/imbrave150>) }}" in body.decode()
+    status, _, body = respond("/canned/trial-card.rq", "*/*")  # the default, IMbrave150
+    assert status == 200 and f"(<{RESOURCE}study/imbrave150>)" in body.decode()
+    status, _, body = respond("/canned/trial-card.rq?study=IMbrave15O", "*/*")
+    assert status == 400 and body.decode().startswith("query trial-card: parameter study: no entity named 'IMbrave15O'")
+    status, _, body = respond("/canned/trial-card.rq?trial=IMbrave150", "*/*")
+    assert status == 400 and "unknown parameter(s) trial" in body.decode()
+    status, _, body = respond("/canned/trial-cards.rq", "*/*")
+    assert status == 400 and "no canned query 'trial-cards'" in body.decode()
+
+
+def test_search_index_names_every_entity_by_its_names(site, respond):
+    """search-index.js: a document per searched entity with its page, title, kind and other names."""
+    import json
+
+    text = site.search_index()
+    assert text.startswith("window.HCC_SEARCH = ") and text == Site(open_release()).search_index()
+    docs = {d["path"]: d for d in json.loads(text.removeprefix("window.HCC_SEARCH = ").rstrip(";\n"))}
+    study = docs["resource/study/imbrave150.html"]
+    assert study["title"] == "IMbrave150" and study["kind"] == "study"
+    assert "IMbrave 150" in study["names"] and "NCT03434379" in study["names"]
+    assert "atelizumab" in docs["resource/drug/atezolizumab.html"]["names"]
+    assert not any(path.startswith(("resource/evidence/", "resource/measurement/")) for path in docs)
+    assert respond("/search-index.js", "*/*")[2].decode() == text
+    assert respond("/static/lunr/lunr.min.js", "*/*")[0] == 200
+
+
+def test_drug_and_target_pages_gather_trials_regimens_approvals_and_mechanisms(site):
+    page = site.page("resource/drug/atezolizumab.html")
+    glance = html.unescape(re.sub(r"<[^>]+>", "", page.split('<section class="around">')[1].split('<h2 class="details">')[0]))
+    assert re.search(r"targets\s*PD-L1", glance)
+    assert "atezolizumab + bevacizumab" in glance and "atezolizumab + cabozantinib" in glance
+    imbrave = page.split('<a href="../../resource/study/imbrave150.html">IMbrave150</a> · phase III · first line</h4>')[1]
+    grid = imbrave.split("</table>")[0]
+    assert "19.2 months" in grid and "13.4 months" in grid and "p &lt; 0.001" in grid  # both arms, the effect
+    assert re.search(r"Approvals \(\d+\)", glance) and "FDA" in glance and "2020" in glance
+    assert "Trials (14)" in glance and "COSMIC-312" in glance
+    target = html.unescape(re.sub(r"<[^>]+>", "", site.page("resource/target/pd-1.html").split('<section class="around">')[1]))
+    drugs = re.search(r"drugs\s*(.*?)\s*regimens", target, re.DOTALL).group(1)
+    for drug in ("nivolumab", "pembrolizumab", "camrelizumab", "sintilimab", "tislelizumab"):
+        assert drug in drugs, drug
+    assert "atezolizumab" not in drugs  # a PD-L1 inhibitor
+
+
+def test_survival_plot_has_a_labelled_dot_per_median(site):
+    """Median OS and PFS in months, per arm of a study: one dot each, its value written beside it."""
+    count = int(next(iter(site.store.query("""PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>
+        SELECT (COUNT(*) AS ?n) WHERE { VALUES ?e { hcc:MedianOS hcc:MedianPFS }
+          ?m hcc:endpoint ?e ; hcc:unit <http://purl.obolibrary.org/obo/UO_0000035> ; hcc:value ?v ; hcc:arm ?arm .
+          ?study hcc:hasArm ?arm }""", use_default_graph_as_union=True)))["n"].value)
+    page = site.page("overview.html")
+    survival = page.split('<section id="survival">')[1].split("</section>")[0]
+    marks = dict(re.findall(r'<g id="(os-[a-z0-9-]+)" class="mark"><title>([^<]*)</title>', survival))
+    assert len(marks) == count > 50
+    assert any(t.startswith("mOS 15.2 months · CARES-310 · sorafenib [s001") for t in marks.values())
+    labels = re.findall(r"<text [^>]*>([0-9.]+)</text>", survival)
+    assert {"15.2", "22.1", "3.7", "5.6"} <= set(labels)
+    response = page.split('<section id="response">')[1].split("</section>")[0]
+    assert {"33.2", "13.3"} <= set(re.findall(r"<text [^>]*>([0-9.]+)</text>", response))  # IMbrave150's ORRs
+
+
+def test_evidence_quote_hides_word_bookmarks(site):
+    """The quote on an evidence page reads without Word's bookmarks; its text is still the stored quote."""
+    page = site.page("resource/evidence/s000-31689-31934.html")
+    quote = re.search(r'<blockquote class="exact">(.*?)</blockquote>', page, re.DOTALL).group(1)
+    assert '<span class="sep">[bookmark: _Hlk155090751]</span>Reflect' in quote
+    exact = site.selector(RESOURCE + "evidence/s000-31689-31934", "http://www.w3.org/ns/oa#exact")
+    assert html.unescape(re.sub(r"<[^>]+>", "", quote)) == exact

@@ -1,8 +1,9 @@
-"""Plots for the site: a forest plot of hazard ratios and a dot plot of response rates (SVG).
+"""Plots for the site: a forest plot of hazard ratios, and dot plots of median OS and PFS per arm
+by trial and of response rates per regimen, each dot labelled with its value (SVG).
 
 Drawn with matplotlib's SVG backend, deterministic (fixed hash salt, no date, text kept as text).
 Every mark is a link to its evidence page and a group whose id names the fact (``hr-...``,
-``rr-...``), so tests and readers can count and follow them.
+``os-...``, ``rr-...``), so tests and readers can count and follow them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from hcc_kg.vocab import HCC as V
 from hcc_kg.vocab import UNITS
 
 RESPONSE = (str(V.ObjectiveResponseRate), str(V.DiseaseControlRate))
+SURVIVAL = (str(V.MedianOS), str(V.MedianPFS))
+MONTHS = str(UNITS["month"])
 PERCENT = str(UNITS["percent"])
 ROW_INCHES = 0.24
 
@@ -36,6 +39,8 @@ class Mark:
     high: float | None = None
     disputed: bool = False
     series: str = ""
+    #: the value as the source writes it, drawn beside a dot
+    shown: str = ""
 
 
 def regimen_class(site, regimen: str | None) -> str:
@@ -110,8 +115,32 @@ def response_marks(site, root: str, studies: list[str] | None = None) -> list[Ma
                      + (f" ({', '.join(extra)})" if extra else "") + f" [{source}]")
             marks.append(Mark("rr-" + node.rsplit("/", 1)[-1], regimen_class(site, regimen), label, value, title,
                               evidence[0].href if evidence else None, disputed=site.disputed(node),
-                              series=site.label(endpoint)))
+                              series=site.label(endpoint), shown=text))
     return sorted(marks, key=lambda m: (m.group, m.label, m.series, m.value, m.gid))
+
+
+def survival_marks(site, root: str, studies: list[str] | None = None) -> list[Mark]:
+    """Median OS and PFS (months) per arm, grouped by trial: one dot per value and source."""
+    marks = []
+    for endpoint in SURVIVAL:
+        for node, prop in site.into.get(endpoint, []):
+            if prop != str(V.endpoint) or site.first(node, str(V.unit)) != MONTHS:
+                continue
+            value, text = _num(site, node, "value")
+            arm = site.first(node, str(V.arm))
+            study = study_of(site, arm) if arm else None
+            if value is None or study is None or (studies is not None and study not in studies):
+                continue
+            regimen = site.first(arm, str(V.armRegimen))
+            extra = [q for q in (site.first(node, str(V[p])) for p in ("subgroup", "qualifier")) if q]
+            label = (site.label(regimen) if regimen else site.title(arm)) + (f" ({', '.join(extra)})" if extra else "")
+            evidence = site.evidence_of(node, root)
+            title = (f"{site.label(endpoint)} {text} months · {site.title(study)} · {label}"
+                     + f" [{', '.join(v.text for v in evidence)}]")
+            marks.append(Mark("os-" + node.rsplit("/", 1)[-1], site.title(study), label, value, title,
+                              evidence[0].href if evidence else None, disputed=site.disputed(node),
+                              series=site.label(endpoint), shown=text))
+    return sorted(marks, key=lambda m: (m.group.casefold(), m.label, m.series, m.value, m.gid))
 
 
 def _svg(fig, salt: str, marks: list[Mark]) -> Markup:
@@ -123,8 +152,8 @@ def _svg(fig, salt: str, marks: list[Mark]) -> Markup:
         fig.savefig(buf, format="svg", metadata={"Date": None})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):].replace(' target="_blank"', "")  # evidence opens in the same tab
-    titles = {m.gid: m.text if m.gid.startswith("rr-") else f"HR {m.text}: {m.label}" for m in marks}
-    svg = re.sub(r'<g id="((?:hr|rr)-[a-z0-9-]+)">',
+    titles = {m.gid: f"HR {m.text}: {m.label}" if m.gid.startswith("hr-") else m.text for m in marks}
+    svg = re.sub(r'<g id="((?:hr|rr|os)-[a-z0-9-]+)">',
                  lambda g: f'<g id="{g[1]}" class="mark"><title>{escape(titles[g[1]])}</title>', svg)
     return Markup(svg)
 
@@ -191,23 +220,48 @@ def forest_svg(site, root: str, studies: list[str] | None = None) -> Markup | No
 
 def response_svg(site, root: str, studies: list[str] | None = None) -> Markup | None:
     """ORR and DCR per regimen (one dot per measurement and source); None when there are none."""
+    return _dots(response_marks(site, root, studies), (0, 100), "% of patients",
+                 "Response rates per regimen (each dot: one value from one source)", "hcc-kg-response")
+
+
+def survival_svg(site, root: str, studies: list[str] | None = None) -> Markup | None:
+    """Median OS and PFS per arm, by trial (one dot per value and source); None when there are none."""
+    marks = survival_marks(site, root, studies)
+    high = max((m.value for m in marks), default=0)
+    return _dots(marks, (0, max(12, high * 1.12)), "months",
+                 "Median OS and PFS per arm, by trial (each dot: one value from one source)", "hcc-kg-survival")
+
+
+def _dots(marks: list[Mark], xlim: tuple[float, float], xlabel: str, title: str, salt: str) -> Markup | None:
+    """A dot plot: a row per (group, label), a shape and colour per series, each dot labelled with
+    its value as the source writes it (once per value, one series above the row's line, the next below)."""
     from matplotlib.figure import Figure
 
-    marks = response_marks(site, root, studies)
     if not marks:
         return None
     lines, ys, bottom = _rows(marks, by_label=True)
-    fig = Figure(figsize=(10, 1.1 + ROW_INCHES * (len(lines) + 1)))
+    fig = Figure(figsize=(10, 1.1 + ROW_INCHES * 1.25 * (len(lines) + 1)))
     ax = fig.add_axes((0.42, 0.7 / fig.get_figheight(), 0.55, 1 - 1.1 / fig.get_figheight()))
-    ax.set_xlim(0, 100)
+    ax.set_xlim(*xlim)
     ax.set_ylim(bottom + 0.5, 0.5)
     styles = {series: (shape, colour) for series, shape, colour in
               zip(sorted({m.series for m in marks}), "oD^v", ("#1f4e79", "#c55a11", "#548235", "#7030a0"))}
+    series = sorted(styles)
+    labelled: dict[tuple[str, str, str], list[str]] = {}
     for m in marks:
         shape, colour = styles[m.series]
-        point, = ax.plot([m.value], [ys[(m.group, m.label)]], marker=shape, markersize=6, linestyle="none",
+        y = ys[(m.group, m.label)]
+        point, = ax.plot([m.value], [y], marker=shape, markersize=6, linestyle="none",
                          gid=m.gid, color=colour, alpha=0.85, markerfacecolor="white" if m.disputed else colour)
         point.set_url(m.href)
+        key = (m.group, m.label, m.series)
+        if m.shown in labelled.setdefault(key, []):  # the same value from another source: labelled once
+            continue
+        labelled[key].append(m.shown)
+        above = series.index(m.series) % 2 == 0  # first series above the row's line, second below, ...
+        step = 7 * (len(labelled[key]) - 1)  # a second value of the same series a step further out
+        ax.annotate(m.shown, (m.value, y), xytext=(3, 4 + step if above else -10 - step),
+                    textcoords="offset points", fontsize=6.5, color=colour)
     for y, text, heading in lines:
         ax.text(-0.01, y, short(text), transform=ax.get_yaxis_transform(), ha="right", va="center",
                 fontsize=8.5 if heading else 8, fontweight="bold" if heading else "normal")
@@ -216,7 +270,7 @@ def response_svg(site, root: str, studies: list[str] | None = None) -> Markup | 
     ax.legend(loc="lower right", fontsize=8, frameon=True)
     ax.set_yticks([])
     ax.grid(axis="x", color="#ddd")
-    ax.set_xlabel("% of patients", fontsize=8)
+    ax.set_xlabel(xlabel, fontsize=8)
     ax.tick_params(labelsize=8)
-    ax.set_title("Response rates per regimen (each dot: one value from one source)", fontsize=9, loc="left")
-    return _svg(fig, "hcc-kg-response", marks)
+    ax.set_title(title, fontsize=9, loc="left")
+    return _svg(fig, salt, marks)
