@@ -11,8 +11,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hcc_kg.browser import chromium
-from hcc_kg.site import build_site
+from hcc_kg.web.browser import chromium
+from hcc_kg.web.site import build_site
 
 OUT = Path(__file__).parent / "img"
 

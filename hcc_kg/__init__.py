@@ -9,8 +9,8 @@ def query(query: str, /, **params: str) -> list[dict[str, str | None]]:
     """Run a canned query by name (``query("synonyms", name="karelizumab")``), or SPARQL text, on
     the release; rows as dicts, ready for ``pandas.DataFrame``. ``query`` is positional-only, so
     any query parameter name can be passed by keyword; SPARQL text takes no parameters."""
+    from hcc_kg.answer.store import is_sparql, open_release, run, run_canned
     from hcc_kg.errors import HccKgError
-    from hcc_kg.store import is_sparql, open_release, run, run_canned
 
     if not is_sparql(query):
         return run_canned(query, params).as_dicts()

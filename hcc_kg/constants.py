@@ -14,6 +14,8 @@ FACTS = ROOT / "graph" / "facts"
 RELEASE = ROOT / "graph" / "release"
 QUERIES = ROOT / "queries"
 QC_QUERIES = QUERIES / "qc"
+#: the web's stylesheets and scripts (the site copies them; `hcc-kg serve` serves them)
+STATIC = ROOT / "hcc_kg" / "web" / "static"
 #: pinned registry wheels (hcc-kg registries fetch); read by the curation step, never by the build
 REGISTRY_CACHE = ROOT / ".cache" / "registries"
 

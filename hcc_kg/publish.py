@@ -25,6 +25,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
 from hcc_kg import __version__
+from hcc_kg.build.emit import new_graph
 from hcc_kg.constants import (
     FACTS,
     MANIFEST,
@@ -43,9 +44,8 @@ from hcc_kg.constants import (
 )
 from hcc_kg.constants import HCC as HCC_IRI
 from hcc_kg.constants import KINDS as RES_KINDS
-from hcc_kg.emit import new_graph
 from hcc_kg.errors import HccKgError
-from hcc_kg.release import sha256
+from hcc_kg.receipt import sha256
 from hcc_kg.vocab import GRAPHS, HCC
 
 LIBRARIES = ("rdflib", "owlready2", "pyshacl", "pyoxigraph", "pydantic", "PyYAML", "click", "bioregistry", "biolink-model",
@@ -205,15 +205,15 @@ def describe_files(description: Graph, files: dict[str, str]) -> str:
 
 def run_stages() -> Build:
     """facts -> resolve/emit -> reason -> SHACL -> QC; raises HccKgError at the first failure."""
-    from hcc_kg.emit import emit
-    from hcc_kg.examples import sparql_examples
-    from hcc_kg.facts import load_facts
-    from hcc_kg.kgx import kgx_files
-    from hcc_kg.reason import reason
-    from hcc_kg.sources import load_sources
-    from hcc_kg.sssom import sssom_table
-    from hcc_kg.store import store_of
-    from hcc_kg.validate import load_rdf, qc, raise_on, shacl
+    from hcc_kg.answer.store import store_of
+    from hcc_kg.build.emit import emit
+    from hcc_kg.build.facts import load_facts
+    from hcc_kg.build.reason import reason
+    from hcc_kg.build.sources import load_sources
+    from hcc_kg.build.validate import load_rdf, qc, raise_on, shacl
+    from hcc_kg.export.examples import sparql_examples
+    from hcc_kg.export.kgx import kgx_files
+    from hcc_kg.export.sssom import sssom_table
 
     timings: dict[str, float] = {}
 

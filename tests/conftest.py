@@ -11,8 +11,8 @@ import pytest
 from filelock import FileLock
 from hypothesis import settings
 
+from hcc_kg.bench.procs import free_port, oxigraph_cli, running
 from hcc_kg.constants import FACTS, RELEASE_NQ
-from hcc_kg.procs import free_port, oxigraph_cli, running
 
 #: Property tests: derandomized in CI (the same examples on every run, so a commit that passes
 #: passes again), random locally to keep finding new inputs. HYPOTHESIS_PROFILE=ci (or =random)
@@ -58,7 +58,7 @@ def _picklable(result):
 
 @pytest.fixture(scope="session")
 def store(built):
-    from hcc_kg.store import store_of
+    from hcc_kg.answer.store import store_of
 
     release, _ = built
     return store_of((release / RELEASE_NQ).read_text(encoding="utf-8"))
@@ -74,7 +74,7 @@ def facts_copy(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def rdflib_ds(built):
-    from hcc_kg.store import rdflib_dataset
+    from hcc_kg.answer.store import rdflib_dataset
 
     release, _ = built
     return rdflib_dataset((release / RELEASE_NQ).read_text(encoding="utf-8"))
@@ -100,7 +100,7 @@ def _normal(rows):
 @pytest.fixture(scope="session")
 def ask(store, rdflib_ds):
     """Run a canned query on pyoxigraph AND rdflib; assert both engines agree; rows as dicts."""
-    from hcc_kg.store import bindings, catalogue, run, run_rdflib
+    from hcc_kg.answer.store import bindings, catalogue, run, run_rdflib
 
     def run_both(query_name: str, /, **params: str) -> list[dict]:
         query = catalogue()[query_name]
@@ -114,7 +114,7 @@ def ask(store, rdflib_ds):
     return run_both
 
 
-# --- real triplestores on loopback (tests/test_load.py, tests/test_stores.py) ----------------------
+# --- real triplestores on loopback (tests/export/test_load.py, tests/export/test_stores.py) ----------------------
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ def test_every_command_runs_as_python_m():
 def test_query_imports_no_parser_or_model_library():
     """`hcc-kg query NAME` starts cold in well under a second: no rdflib (the old guard parsed with
     it), no pydantic, owlready2 or pyshacl on that path."""
-    code = ("import sys; from hcc_kg.cli import main; from hcc_kg.store import run_canned; "
+    code = ("import sys; from hcc_kg.cli import main; from hcc_kg.answer.store import run_canned; "
             "run_canned('first-line-pd1-tki', {}); "
             "heavy = {'owlready2', 'pyshacl', 'rdflib', 'pydantic'} & set(sys.modules); print(sorted(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -50,7 +50,7 @@ def test_queries_lists_the_catalogue():
     (["query", "SELECT ?x WHERE { ?x ?y }"], "error: query: SPARQL syntax error at line 1, column 26"),
 ])
 def test_bad_queries_fail_clearly(args, message, built, monkeypatch):
-    from hcc_kg import store
+    from hcc_kg.answer import store
 
     release, _ = built
     monkeypatch.setattr(store, "RELEASE", release)
@@ -61,7 +61,7 @@ def test_bad_queries_fail_clearly(args, message, built, monkeypatch):
 
 
 def test_query_text_runs(built, monkeypatch):
-    from hcc_kg import store
+    from hcc_kg.answer import store
 
     release, _ = built
     monkeypatch.setattr(store, "RELEASE", release)
@@ -94,7 +94,7 @@ def test_truncated_release_given_to_query(cut, built, tmp_path, monkeypatch):
     """Cut anywhere, even where the rest still parses, the file no longer matches its receipt."""
     import shutil
 
-    from hcc_kg import store
+    from hcc_kg.answer import store
     from hcc_kg.constants import RELEASE_NQ
 
     release, _ = built
@@ -123,7 +123,7 @@ def test_broken_ontology_file_names_the_file(tmp_path, monkeypatch):
 
 
 def test_broken_shapes_file_names_the_file(tmp_path, monkeypatch):
-    from hcc_kg import validate
+    from hcc_kg.build import validate
     from hcc_kg.errors import HccKgError
 
     broken = tmp_path / "shapes.ttl"

@@ -48,7 +48,7 @@ def test_the_readme_has_examples():
 
 @pytest.mark.parametrize("command,argv,head,expected", EXAMPLES, ids=[e[0][:60] for e in EXAMPLES])
 def test_readme_example_is_real_output(command, argv, head, expected, store, monkeypatch):
-    import hcc_kg.store as store_module
+    import hcc_kg.answer.store as store_module
 
     monkeypatch.setattr(store_module, "open_release", lambda release=None: store)
     result = CliRunner().invoke(main, argv, env={"COLUMNS": "120"})

@@ -1,0 +1,132 @@
+"""Issue 20: one notion of a result (the comparison pattern every results query is built from),
+no silent emptiness (hints), and the approvals and mechanisms filters.
+
+Expected answers are read from the sources (s000 = graph/sources/000_*.txt, s001 = 001_*.txt).
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from hcc_kg.answer.store import catalogue, fragment, parse_query_file, run_canned, term_hints
+from hcc_kg.cli import main
+from hcc_kg.errors import HccKgError
+
+COMPARISON_COLUMNS = ["cmp_study", "cmp_experimental_arm", "cmp_regimen", "cmp_control_arm", "cmp_endpoint",
+                      "study", "phases", "lines", "endpoint", "subgroup", "experimental", "experimental_value",
+                      "control", "control_value", "hr", "p", "direction", "primary_endpoint", "effect_source",
+                      "hr_high", "ci_high", "p_high"]
+#: the canned queries about results that answer through the comparison pattern
+USERS = {"first-line-pd1-tki", "comparator-sorafenib", "phase3-os-benefit", "locoregional-combinations",
+         "negative-trials"}
+
+
+# --- the pattern and how the catalogue splices it ------------------------------------------------
+
+def test_results_queries_share_one_pattern():
+    body = fragment("comparison")
+    queries = catalogue()
+    assert {name for name, q in queries.items() if "comparison" in q.uses} == USERS
+    for name in USERS:
+        assert body.splitlines()[3].strip() in queries[name].text, name  # spliced, not copied by hand
+        assert "#include" not in queries[name].text
+    first = next(line for line in body.splitlines() if line.strip().startswith("SELECT"))
+    projected = " ".join(body.splitlines()[body.splitlines().index(first):][:4]).split("WHERE")[0]
+    assert [v.strip("?") for v in projected.split() if v.startswith("?")] == COMPARISON_COLUMNS
+
+
+def test_pattern_columns_on_the_release(store):
+    """The pattern alone, as the README documents it: one row per result, with its comparison."""
+    from hcc_kg.answer.store import run
+
+    prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (
+        ("hcc", "https://w3id.org/hcc-kg/ontology#"), ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+        ("prov", "http://www.w3.org/ns/prov#"), ("oa", "http://www.w3.org/ns/oa#"),
+        ("skos", "http://www.w3.org/2004/02/skos/core#")))
+    result = run(prefixes + "SELECT * WHERE {\n" + fragment("comparison") + "\n}", store)
+    assert set(result.columns) == set(COMPARISON_COLUMNS)  # SELECT * orders them its own way
+    rows = result.as_dicts()
+    # s001: "mOS (22.1 vs. 15.2 months, $p < 0.0001$)" (CARES-310)
+    cares = [r for r in rows if r["study"] == "CARES-310" and r["endpoint"] == "mOS"]
+    assert len(cares) == 1 and cares[0]["cmp_control_arm"].endswith("/arm/cares-310-sorafenib")
+    # an uncontrolled arm joins on hcc:noControl, never on an unbound variable
+    assert any(r["cmp_control_arm"] == "https://w3id.org/hcc-kg/ontology#noControl" for r in rows)
+
+
+def test_a_header_and_body_that_disagree_are_an_error(tmp_path):
+    (tmp_path / "fragments").mkdir()
+    (tmp_path / "fragments" / "comparison.rq").write_text("# doc\n{ ?s ?p ?o }\n", encoding="utf-8")
+    bad = tmp_path / "bad.rq"
+    bad.write_text("# title: t\n# uses: comparison\nSELECT * WHERE {\n}\n", encoding="utf-8")
+    with pytest.raises(HccKgError, match=r"bad.rq: '# uses: comparison' does not match the #include lines \(none\)"):
+        parse_query_file(bad)
+    good = tmp_path / "good.rq"
+    good.write_text("# title: t\n# uses: comparison\nSELECT * WHERE {\n  #include comparison\n}\n", encoding="utf-8")
+    assert "  { ?s ?p ?o }" in parse_query_file(good).text
+    missing = tmp_path / "missing.rq"
+    missing.write_text("# uses: nothing\nSELECT * WHERE {\n  #include nothing\n}\n", encoding="utf-8")
+    with pytest.raises(HccKgError, match="nothing.rq: no such query fragment"):
+        parse_query_file(missing)
+
+
+# --- no silent emptiness ---------------------------------------------------------------------------
+
+def test_an_unknown_ontology_term_gets_a_hint_on_stderr_and_the_rows_stay():
+    query = "PREFIX hcc: <https://w3id.org/hcc-kg/ontology#>\nSELECT ?s WHERE { ?s a hcc:Study }"
+    result = CliRunner().invoke(main, ["query", query, "--format", "csv"])
+    assert result.exit_code == 0
+    assert result.stdout.replace("\r\n", "\n") == "s\n"  # the rows (none) as they are
+    assert result.stderr.splitlines() == [
+        ("hint: hcc:Study is not a term of the ontology; nearest: hcc:ClinicalStudy, hcc:ObservationalStudy, "
+         "hcc:basedOnStudy")]
+
+
+def test_known_terms_get_no_hint(store):
+    assert term_hints("PREFIX h: <https://w3id.org/hcc-kg/ontology#> SELECT * WHERE { ?s a h:ClinicalTrial ; "
+                      "<https://w3id.org/hcc-kg/ontology#phase> h:Phase3 } # h:Nothing in a comment", store) == []
+    hint = term_hints("SELECT * WHERE { ?s a <https://w3id.org/hcc-kg/ontology#Trial> }", store)
+    ns = "https://w3id.org/hcc-kg/ontology#"
+    assert hint == [f"{ns}Trial is not a term of the ontology; nearest: {ns}ClinicalTrial, {ns}TrialArm, {ns}TrialPhase"]
+
+
+def test_an_endpoint_without_rows_names_what_exists(store):
+    """compare-endpoint ranks arms' values; RFS is in the graph only as IMbrave050's between-arm
+    statistic (s001), and arms' RFS rates are RFS-rate."""
+    result = run_canned("compare-endpoint", {"endpoint": "RFS"}, store)
+    assert result.rows == []
+    assert result.hints[0].startswith("compare-endpoint has no rows for endpoint=RFS; with rows: endpoint=RFS-rate (")
+    assert result.hints[1] == ("RFS is reported as a between-arm statistic (hazard ratio, p, relative effect), not an "
+                               "arm's value, in IMbrave050: hcc-kg query trial-card -p study=IMbrave050")
+    cli = CliRunner().invoke(main, ["query", "compare-endpoint", "-p", "endpoint=RFS"])
+    assert cli.exit_code == 0 and "hint: compare-endpoint has no rows for endpoint=RFS" in cli.stderr
+    assert run_canned("compare-endpoint", {"endpoint": "mOS"}, store).hints == []
+
+
+# --- filters ----------------------------------------------------------------------------------------
+
+def test_approvals_by_drug_line_target_and_agency(ask):
+    # s001: "In 2018, FDA approved the use of pembrolizumab in the second-line treatment for HCC";
+    # s000: "the FDA has approved pembrolizumab and nivolumab for second-line monotherapy"
+    rows = ask("approvals", drug="pembrolizumab", line="second")
+    assert {(r["agency"], r["regimen"], r["line"], r["source"]) for r in rows} == {
+        ("FDA", "pembrolizumab", "second", "s001"), ("FDA", "pembrolizumab", "second", "s000")}
+    # s001: "In 2020, FDA approved atezolizumab plus bevacizumab ... first-line" (a PD-L1 inhibitor)
+    pdl1 = ask("approvals", target="PD-L1", agency="FDA")
+    assert ("2020", "atezolizumab + bevacizumab", "first") in {(r["year"], r["regimen"], r["line"]) for r in pdl1}
+    assert all("pembrolizumab" not in r["regimen"] for r in pdl1)  # PD-1, not PD-L1
+    with pytest.raises(HccKgError, match="parameter drug: no entity named 'pembrolizumabb'; nearest: .*pembrolizumab"):
+        ask("approvals", drug="pembrolizumabb")
+    with pytest.raises(HccKgError, match="parameter line: no line of therapy 'secnod'"):
+        ask("approvals", line="secnod")
+
+
+def test_mechanisms_by_target(ask):
+    rows = ask("mechanisms", target="VEGFR2")
+    agents = {r["agent"] for r in rows}
+    # s001: rivoceranib "binds competitively to the ATP-binding site of intracellular VEGFR-2";
+    # suvemcitug "blocks the interaction of VEGFA with VEGFR1 and VEGFR2"
+    assert {"rivoceranib", "suvemcitug"} <= agents
+    assert "regorafenib" not in {r["agent"] for r in ask("mechanisms", target="CTLA-4")}
+    with pytest.raises(HccKgError, match="parameter target: no entity named 'VEGFR22'"):
+        ask("mechanisms", target="VEGFR22")
