@@ -30,6 +30,8 @@ ONTOLOGY_IRI = "https://w3id.org/hcc-kg/ontology"
 HCC = ONTOLOGY_IRI + "#"
 RESOURCE = "https://w3id.org/hcc-kg/resource/"
 GRAPH = "https://w3id.org/hcc-kg/graph/"
+#: the dataset the release describes (VoID, DCAT)
+DATASET_IRI = "https://w3id.org/hcc-kg/"
 KINDS = ("drug", "target", "disease", "therapy", "regimen", "study", "arm", "measurement", "comparison",
          "approval", "recommendation", "mechanism", "biomarker", "evidence", "source", "statement", "cell",
          "correction", "claim", "dose", "doubt", "link", "registry")

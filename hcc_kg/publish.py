@@ -25,8 +25,8 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
 from hcc_kg import __version__
-from hcc_kg.build.emit import new_graph
 from hcc_kg.constants import (
+    DATASET_IRI,
     FACTS,
     MANIFEST,
     ONTOLOGY,
@@ -43,14 +43,13 @@ from hcc_kg.constants import (
     TERM_SOURCES,
 )
 from hcc_kg.constants import HCC as HCC_IRI
-from hcc_kg.constants import KINDS as RES_KINDS
 from hcc_kg.errors import HccKgError
 from hcc_kg.receipt import sha256
-from hcc_kg.vocab import GRAPHS, HCC
+from hcc_kg.vocab import GRAPHS, HCC, new_graph, release_prefixes
 
 LIBRARIES = ("rdflib", "owlready2", "pyshacl", "pyoxigraph", "pydantic", "PyYAML", "click", "bioregistry", "biolink-model",
              "curies", "pylode")
-DATASET = URIRef("https://w3id.org/hcc-kg/")
+DATASET = URIRef(DATASET_IRI)
 PAV = Namespace("http://purl.org/pav/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 
@@ -274,10 +273,6 @@ def ntriples(lines: Statements, names: tuple[str, ...] | None = None) -> str:
     return "\n".join(sorted(union)) + "\n"
 
 
-def prefixes() -> dict[str, str]:
-    return {p: str(ns) for p, ns in new_graph().namespaces() if p in USED_PREFIXES}
-
-
 def write_with(fmt: str, names: tuple[str, ...] | None = None, triples: bool = False):
     """A writer serialising the sorted statements with pyoxigraph (streaming, order kept, lexical
     forms kept: rdflib's Turtle writer would print "5"^^xsd:decimal as 5.0, another term)."""
@@ -292,19 +287,16 @@ def write_with(fmt: str, names: tuple[str, ...] | None = None, triples: bool = F
                 graph = ox.NamedNode(str(GRAPHS[name]))
                 data += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in
                          ox.parse("\n".join(lines[name]) + "\n", format=ox.RdfFormat.N_TRIPLES)]
-        return ox.serialize(data, format=getattr(ox.RdfFormat, fmt), prefixes=prefixes()).decode("utf-8")
+        return ox.serialize(data, format=getattr(ox.RdfFormat, fmt), prefixes=release_prefixes()).decode("utf-8")
     return write
 
 
 def context(lines: Statements | None = None) -> str:
     """The published JSON-LD context: the prefixes every release file uses."""
-    return json.dumps({"@context": prefixes()}, indent=1, sort_keys=True) + "\n"
+    return json.dumps({"@context": release_prefixes()}, indent=1, sort_keys=True) + "\n"
 
 
 RELEASE_ONTOLOGY = "hcc-kg-ontology.owl"
-USED_PREFIXES = {"hcc", "oa", "uo", "prov", "skos", "dcterms", "rdf", "rdfs", "owl", "xsd", "void", "dcat", "pav",
-                 "sh", "schema", *RES_KINDS}
-
 #: release file name -> writer of the statements (the registry of output formats)
 WRITERS = {
     RELEASE_NQ: nquads,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS, DefinedNamespace
 
 from hcc_kg.constants import GRAPH, KINDS, RESOURCE
 from hcc_kg.constants import HCC as HCC_IRI
@@ -286,3 +286,22 @@ INTERVAL_UNITS = {"week": UO["0000034"]}
 RES = {kind: Namespace(f"{RESOURCE}{kind}/") for kind in KINDS}
 GRAPHS = {name: URIRef(GRAPH + name) for name in ("ontology", "asserted", "inferred", "metadata")}
 PREFIXES = {"hcc": Namespace(HCC_IRI), "oa": OA, "sssom": SSSOM, "semapv": SEMAPV, "uo": Namespace("http://purl.obolibrary.org/obo/UO_"), **RES}
+
+#: the prefixes every release file and site download declares (those the release uses)
+RELEASE_PREFIXES = {"hcc", "oa", "uo", "prov", "skos", "dcterms", "rdf", "rdfs", "owl", "xsd", "void", "dcat",
+                    "pav", "sh", "schema", *KINDS}
+
+
+def new_graph() -> Graph:
+    """An empty graph with the project's prefixes bound."""
+    graph = Graph()
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns)
+    graph.bind("prov", PROV)
+    graph.bind("skos", SKOS)
+    graph.bind("dcterms", DCTERMS)
+    return graph
+
+
+def release_prefixes() -> dict[str, str]:
+    return {p: str(ns) for p, ns in new_graph().namespaces() if p in RELEASE_PREFIXES}

@@ -20,7 +20,7 @@ from hcc_kg.build.table_facts import TableFacts, table_facts
 from hcc_kg.build.tables import parse_tables
 from hcc_kg.constants import ONTOLOGY
 from hcc_kg.errors import HccKgError
-from hcc_kg.vocab import DOSE_UNITS, HCC, INTERVAL_UNITS, OA, PREFIXES, RES, SEMAPV, SSSOM, UNITS
+from hcc_kg.vocab import DOSE_UNITS, HCC, INTERVAL_UNITS, OA, RES, SEMAPV, SSSOM, UNITS, new_graph
 
 KIND_CLASS = {"drug": HCC.Drug, "target": HCC.MolecularTarget, "therapy": HCC.Therapy,
               "disease": HCC.Disease, "cell": HCC.CellType, "study": HCC.ClinicalStudy}
@@ -59,16 +59,6 @@ def ae_defaults() -> dict[URIRef, tuple[URIRef, URIRef]]:
     ontology = Graph().parse(ONTOLOGY)
     return {e: (g, ontology.value(e, HCC.aeKind)) for e, g in ontology.subject_objects(HCC.aeGrade)
             if (e, RDF.type, HCC.Endpoint) in ontology}
-
-
-def new_graph() -> Graph:
-    graph = Graph()
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns)
-    graph.bind("prov", PROV)
-    graph.bind("skos", SKOS)
-    graph.bind("dcterms", DCTERMS)
-    return graph
 
 
 def decimal(value: Decimal) -> Literal:

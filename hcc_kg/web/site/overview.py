@@ -58,7 +58,7 @@ class OverviewPages:
         return self.render("kind.html", root, kind=kind, title=f"{kind} ({len(items)})", items=items)
 
     def overview(self) -> str:
-        from hcc_kg.publish import DATASET
+        from hcc_kg.constants import DATASET_IRI
         from hcc_kg.web.site.plots import forest_svg, response_svg, survival_svg
 
         root = ""
@@ -68,7 +68,7 @@ class OverviewPages:
         return self.render("overview.html", root, title="hcc-kg", kinds=kinds, lists=lists,
                            forest=forest_svg(self, root), survival=survival_svg(self, root),
                            response=response_svg(self, root),
-                           release=self.first(str(DATASET), str(DCTERMS.hasVersion)))
+                           release=self.first(DATASET_IRI, str(DCTERMS.hasVersion)))
 
     def ontology_page(self) -> str:
         root = ""

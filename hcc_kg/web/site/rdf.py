@@ -36,9 +36,9 @@ class RdfViews:
 
     @cached_property
     def prefixes(self) -> dict[str, str]:
-        from hcc_kg.publish import prefixes
+        from hcc_kg.vocab import release_prefixes
 
-        return prefixes()
+        return release_prefixes()
 
     def rdf(self, triples: list, fmt: str) -> bytes:
         import pyoxigraph as ox
