@@ -277,6 +277,10 @@ SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 UO = Namespace("http://purl.obolibrary.org/obo/UO_")
 #: Unit Ontology terms (month, percent, count unit), confirmed in UO's own uo.obo: ontology/term-sources.yaml.
+#: endpoints (by notation) measured in months, the medians of durations; any other endpoint's value is a
+#: percent unless its source names another unit. queries/qc/duration-unit.rq checks the release against
+#: the same list (tests/build/test_vocab.py keeps the two equal)
+MONTH_ENDPOINTS = frozenset({"mOS", "mPFS", "TTP", "DOR"})
 UNITS = {"month": UO["0000035"], "percent": UO["0000187"], "count": UO["0000189"]}
 #: dose units (milligram, milligram per kilogram) and the dosing-interval unit (week), from the same uo.obo
 DOSE_UNITS = {"mg": UO["0000022"], "mg/kg": UO["0000308"]}

@@ -20,11 +20,21 @@ from hcc_kg.build.table_facts import TableFacts, table_facts
 from hcc_kg.build.tables import parse_tables
 from hcc_kg.constants import ONTOLOGY
 from hcc_kg.errors import HccKgError
-from hcc_kg.vocab import DOSE_UNITS, HCC, INTERVAL_UNITS, OA, RES, SEMAPV, SSSOM, UNITS, new_graph
+from hcc_kg.vocab import (
+    DOSE_UNITS,
+    HCC,
+    INTERVAL_UNITS,
+    MONTH_ENDPOINTS,
+    OA,
+    RES,
+    SEMAPV,
+    SSSOM,
+    UNITS,
+    new_graph,
+)
 
 KIND_CLASS = {"drug": HCC.Drug, "target": HCC.MolecularTarget, "therapy": HCC.Therapy,
               "disease": HCC.Disease, "cell": HCC.CellType, "study": HCC.ClinicalStudy}
-MONTH_ENDPOINTS = {"mOS", "mPFS", "TTP", "DOR"}
 STATEMENT_PROPERTY = {
     "phase": HCC.phase, "line": HCC.lineOfTherapy, "enrollment": HCC.enrollment,
     "design": HCC.design, "population": HCC.population, "status": HCC.recruitmentStatus,
@@ -36,10 +46,12 @@ STATEMENT_PROPERTY = {
 #: words of a qualifier that state an adverse-event grade or kind, which must then be typed
 GRADE_WORDS = re.compile(r"\bgrade|\bg[1-5]\b")
 AE_KIND_WORDS = ("treatment-related", "treatment-emergent", "immune-related", "discontinu")
-VALUE_SETS = {"phase": HCC.TrialPhase, "line": HCC.LineOfTherapy, "endpoint": HCC.Endpoint,
-              "criteria": HCC.ResponseCriteria, "agency": HCC.RegulatoryAgency,
-              "guideline": HCC.Guideline, "role": HCC.ArmRole, "type": HCC.ApprovalType,
-              "direction": HCC.EffectDirection, "grade": HCC.AEGrade, "ae_kind": HCC.AEKind}
+#: a curated field -> the ontology class whose members' notations it takes (not the query
+#: parameters' value sets: those are hcc_kg.answer.store.VALUE_SETS)
+NOTATION_CLASSES = {"phase": HCC.TrialPhase, "line": HCC.LineOfTherapy, "endpoint": HCC.Endpoint,
+                    "criteria": HCC.ResponseCriteria, "agency": HCC.RegulatoryAgency,
+                    "guideline": HCC.Guideline, "role": HCC.ArmRole, "type": HCC.ApprovalType,
+                    "direction": HCC.EffectDirection, "grade": HCC.AEGrade, "ae_kind": HCC.AEKind}
 
 
 @cache
@@ -89,7 +101,7 @@ class Emitter:
         return RES[entity.kind][entity.slug]
 
     def value(self, value_set: str, notation: str, where: str) -> URIRef:
-        members = notations()[VALUE_SETS[value_set]]
+        members = notations()[NOTATION_CLASSES[value_set]]
         if notation not in members:
             raise HccKgError(f"{where}: unknown {value_set} {notation!r}; allowed: {', '.join(sorted(members))}")
         return members[notation]

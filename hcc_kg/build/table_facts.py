@@ -19,6 +19,7 @@ from hcc_kg.build.lexicon import Entity, Lexicon, regimen_slug
 from hcc_kg.build.sources import Source, count
 from hcc_kg.build.tables import TableRow
 from hcc_kg.errors import HccKgError
+from hcc_kg.vocab import MONTH_ENDPOINTS
 
 ROMAN = {"Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III"}
 PHASES = {"Phase 1": "I", "Phase 2": "II", "Phase 3": "III", "Phase 1/2": "I/II", "Phase 2/3": "II/III"}
@@ -29,8 +30,11 @@ PAREN = re.compile(r"\s*\([^)]*\)")
 #: findings-cell labels of s000 Table 1 -> endpoint notation
 FINDINGS = {"ORR": "ORR", "DCR": "DCR", "median TTP": "TTP", "medianTTP": "TTP", "median DOR": "DOR",
             "mPFS": "mPFS", "mOS": "mOS", "OS": "mOS", "12 mPFS": "PFS-12m", "12 mOS": "OS-12m"}
-#: a findings cell that reports no value
-NOTHING = {"NE", "NA", "/"}
+#: a placeholder's meaning depends on the cell. In a value cell "NR" and "NE" are not reached / not
+#: estimable (unless the table's footnote says NR is "not reported": NOT_REPORTED); in a findings
+#: cell (s000 Table 1, the name of what was measured) "NE", "NA" and "/" mean no finding is reported
+NOT_REACHED = {"NR", "NE"}
+NO_FINDING = {"NE", "NA", "/"}
 #: table placeholders, never values: "NA" not available (s000 Tables 1 and 2 footnotes), "/" and
 #: "-" an empty cell; a statement cell holding one states nothing (QC placeholder-values.rq)
 PLACEHOLDERS = {"NA", "N/A", "/", "-", "–", "—", "NE", "NR", ""}
@@ -193,7 +197,7 @@ class Reader:
         if cell in ("/", "") or cell in NOT_REPORTED.get(f"{ev['source']}/{ev['table']}", ()):
             return
         value: dict = {}
-        if cell in ("NR", "NE"):
+        if cell in NOT_REACHED:
             value = {"not_reached": True}
         elif cell.startswith("<"):
             value = {"below": cell[1:]}
@@ -232,7 +236,7 @@ def s001_table1(r: Reader, rows: list[TableRow]) -> None:
         r.statement(arm["statements"], "patients", int(cells["Num- ber of patients"]),
                     r.cell(ev, note, "Num- ber of patients"))
         for column, endpoint in T1_COLUMNS.items():
-            unit = "month" if endpoint in ("mOS", "mPFS") else "percent"
+            unit = "month" if endpoint in MONTH_ENDPOINTS else "percent"
             r.measurement(study, arm["id"], endpoint, cells[column], r.cell(ev, note, column), unit)
 
 
@@ -287,7 +291,7 @@ def s000_table1(r: Reader, rows: list[TableRow]) -> None:
         else:
             groups = [m.Group(arm=r.arm(study, a, row, "Intervention measures", note)["id"])
                       for a in cells["Intervention measures"].split("/")]
-        if cells["Finding"] in NOTHING:
+        if cells["Finding"] in NO_FINDING:
             continue
         for part in cells["Finding"].split("; "):
             label, _, values = part.partition(": ")
