@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from hcc_kg.constants import ENGINE_MEMORY_MB, ENGINE_WORKERS, QUERY_TIMEOUT
 from hcc_kg.errors import HccKgError
 
 
@@ -85,17 +86,22 @@ FORMATS = {"table": "a table fitted to the terminal; one block per row when the 
               help="A parameter of a canned query (repeatable); `hcc-kg queries NAME` lists them and their values.")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
               help="; ".join(f"{k}: {v}" for k, v in FORMATS.items()) + ".")
+@click.option("--timeout", default=QUERY_TIMEOUT, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds the query may run before its engine process is stopped.")
 @click.option("--allow-service", is_flag=True,
               help="Let a query you wrote yourself call remote endpoints with SERVICE (off by default).")
-def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> None:
-    """Run a canned query NAME, a .rq file, or SPARQL text on the release (embedded store).
+def query(name: str, param: tuple[str, ...], fmt: str, timeout: float, allow_service: bool) -> None:
+    """Run a canned query NAME, a .rq file, or SPARQL text on the release, in an engine process
+    with no network access and a deadline.
 
     `hcc-kg queries` lists the canned queries with their parameters, types, defaults and allowed
     values; `hcc-kg queries NAME` shows one in full.
     """
-    from hcc_kg.render import render
+    import shutil
+
+    from hcc_kg.engine import run_local
     from hcc_kg.sources import read_text
-    from hcc_kg.store import canned, is_sparql, open_release, run, run_canned
+    from hcc_kg.store import canned, is_sparql, release_nq
 
     params = {}
     for item in param:
@@ -103,19 +109,18 @@ def query(name: str, param: tuple[str, ...], fmt: str, allow_service: bool) -> N
         if not sep or not key:
             raise HccKgError(f"--param {item!r}: expected KEY=VALUE")
         params[key] = value
-    canned_query = None
+    width = shutil.get_terminal_size((120, 24)).columns
     if name.endswith(".rq") or is_sparql(name):
         if params:
             raise HccKgError("--param applies to canned queries only")
         text = read_text(file_path(name)) if name.endswith(".rq") else name
-        store = open_release()
-        result = run(text, store, name=name if name.endswith(".rq") else "query",
-                     allow_service=allow_service)
+        out = run_local(text, fmt=fmt, width=width, name=name if name.endswith(".rq") else "query",
+                        allow_service=allow_service, timeout=timeout, release_nq=release_nq())
     else:
-        canned_query = canned(name)
-        store = open_release()
-        result = run_canned(name, params, store)
-    click.echo(render(result, fmt, store=store, query=canned_query), nl=False)
+        canned(name)  # an unknown name is an error naming the nearest, before an engine starts
+        out = run_local(name, params, canned=True, fmt=fmt, width=width, name=name, timeout=timeout,
+                        release_nq=release_nq())
+    click.echo(out, nl=False)
 
 
 def file_path(name: str):
@@ -215,11 +220,11 @@ def coverage(output: str | None, context: int) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback unless told).")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 3600),
+@click.option("--timeout", default=QUERY_TIMEOUT, show_default=True, type=click.FloatRange(0.1, 3600),
               help="Seconds a query may run before its engine is stopped (and replaced).")
-@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64),
+@click.option("--workers", default=ENGINE_WORKERS, show_default=True, type=click.IntRange(1, 64),
               help="Engine processes, each holding the release in memory and running one query at a time.")
-@click.option("--memory", "memory_mb", default=2048, show_default=True, type=click.IntRange(512),
+@click.option("--memory", "memory_mb", default=ENGINE_MEMORY_MB, show_default=True, type=click.IntRange(512),
               help="Address-space limit of each engine process, in MiB (a query past it stops that engine).")
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="Another Host name to answer while bound to loopback (e.g. behind a reverse proxy).")

@@ -28,3 +28,8 @@ GRAPH = "https://w3id.org/hcc-kg/graph/"
 KINDS = ("drug", "target", "disease", "therapy", "regimen", "study", "arm", "measurement", "comparison",
          "approval", "recommendation", "mechanism", "biomarker", "evidence", "source", "statement", "cell",
          "correction", "claim")
+
+#: query engines (hcc-kg query, hcc_kg.query, hcc-kg serve): the one home of their defaults
+QUERY_TIMEOUT = 30.0  # seconds a query may run before its engine process is stopped
+ENGINE_MEMORY_MB = 2048  # address-space limit of each engine process
+ENGINE_WORKERS = 4  # engine processes behind hcc-kg serve

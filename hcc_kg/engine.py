@@ -1,29 +1,44 @@
-"""Engine: runs a guarded query on an in-memory pyoxigraph store, in this process (CLI, Python
-API) or in a pool of worker processes (``hcc-kg serve``).
+"""Engine: every query text runs in an engine process, never in the caller's own process: a pool
+of them behind ``hcc-kg serve``, and one kept per release behind ``hcc-kg query`` and
+``hcc_kg.query`` (started on the first query, reused by the next, ended with the caller).
 
-Every path calls :func:`hcc_kg.guard.check_query` first and then :func:`on_big_stack`: Oxigraph's
-parser and evaluator recurse, and a query nested a few thousand levels deep (well under the 64 KiB
-cap) overflows an ordinary 8 MiB stack and kills the process; on a 256 MiB stack (reserved, not
-used) the largest query the guard admits runs.
+An engine process is started with a socketpair to its parent; then, before it reads the release
+or any query, it installs the network filter (:mod:`hcc_kg.sandbox`: a query that tries to open
+a network connection ends the engine, and the parent reports a refused SERVICE) and an
+address-space limit. The engine itself calls the guard (:func:`hcc_kg.guard.check_query`: the
+size cap, and the word ban only where the filter cannot be installed), so no route can skip it,
+and runs each query on a 256 MiB stack (:func:`on_big_stack`: Oxigraph's parser and evaluator
+recurse, and a query nested a few thousand levels deep overflows an ordinary 8 MiB stack).
 
-A query in the pool can be stopped only by ending its process (pyoxigraph has no cancellation),
-so each worker holds the whole release in memory, runs one query at a time under an address-space
-limit, and is killed and replaced when a query runs past its time; a worker that dies (out of
-memory, a crash) is replaced too, and each replacement is reported on stderr.
+pyoxigraph has no cancellation, so a deadline is kept by ending the process: past its time (the
+default is ``constants.QUERY_TIMEOUT``) a query's engine is killed and the caller gets one line.
+A pool engine that dies (the filter, its memory limit, a kill from outside) is replaced in the
+background and the replacement reported on stderr; the pool never holds more than its size.
+
+The engine's answers reach the parent as plain data (tuples, lists, strings, bytes, numbers):
+the parent unpickles them with no classes allowed, so even an engine that misbehaved could not
+make the parent run code.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import pickle
 import queue
 import re
+import signal
+import socket
+import subprocess
 import sys
+import tempfile
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
+from hcc_kg import sandbox
+from hcc_kg.constants import ENGINE_MEMORY_MB, QUERY_TIMEOUT, ROOT
 from hcc_kg.errors import HccKgError
-from hcc_kg.guard import RefusedQuery
+from hcc_kg.guard import REFUSED, QueryTooLarge, RefusedQuery, check_query
 
 STACK = 256 * 1024 * 1024
 MAX_RESPONSE = 64 * 1024 * 1024  # bytes of serialised results
@@ -78,6 +93,8 @@ def explain(err: BaseException, text: str, name: str = "query") -> HccKgError:
         return RefusedQuery(f"{name}: SPARQL syntax error{where}")
     if isinstance(err, OverflowError):
         return RefusedQuery(f"{name}: the results are over {MAX_RESPONSE // 2**20} MiB; narrow the query or add a LIMIT")
+    if isinstance(err, RuntimeError):  # the query cannot be evaluated (an unknown function, ...): the client's
+        return RefusedQuery(f"{name}: the query cannot be evaluated: {str(err).splitlines()[0] if str(err) else type(err).__name__}")
     return HccKgError(f"{name}: the query failed: {str(err).splitlines()[0] if str(err) else type(err).__name__}")
 
 
@@ -110,13 +127,17 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
     return parse_accept_header(accept, MIMEAccept).best_match(offers)
 
 
-def answer(store, text: str, accept: str | None = None) -> tuple[int, str, bytes]:
-    """Run a guarded query and serialise its results as the client asked: (status, type, body).
-    Every failure is a status and one line of text, never an exception."""
+def answer(store, text: str, accept: str | None = None, dataset: tuple[list, list] | None = None,
+           graphs: frozenset[str] = frozenset()) -> tuple[int, str, bytes]:
+    """Run a query after the guard and serialise its results as the client asked: (status, type,
+    body). ``dataset`` is the protocol's (default-graph-uri, named-graph-uri) lists, each IRI one
+    of ``graphs`` (the stored graphs). Every failure is a status and one line, never an exception."""
     import pyoxigraph as ox
 
+    from hcc_kg.store import dataset_options
+
     def run() -> tuple[str, bytes]:
-        result = store.query(text, use_default_graph_as_union=True)
+        result = store.query(text, **dataset_options(store, *(dataset or (None, None))))
         graph = not isinstance(result, (ox.QueryBoolean, ox.QuerySolutions))
         types = GRAPH_TYPES if graph else RESULT_TYPES
         media = negotiate(accept, list(types)) or next(iter(types))  # a query answers in some format
@@ -126,7 +147,15 @@ def answer(store, text: str, accept: str | None = None) -> tuple[int, str, bytes
         return media, b"".join(sink.parts)
 
     try:
+        check_query(text)
+        for param, iris in zip(("default-graph-uri", "named-graph-uri"), dataset or ((), ()), strict=True):
+            for iri in iris:
+                if iri not in graphs:
+                    raise RefusedQuery(f"{param} <{iri}> is not a graph of this endpoint; its graphs are "
+                                       + ", ".join(f"<{g}>" for g in sorted(graphs)))
         media, body = on_big_stack(run)
+    except QueryTooLarge as err:
+        return 413, "text/plain; charset=utf-8", (str(err) + "\n").encode()
     except Exception as err:  # noqa: BLE001 - every failure is answered, never raised
         problem = explain(err, text)
         status = 400 if isinstance(problem, RefusedQuery) else 500
@@ -134,137 +163,314 @@ def answer(store, text: str, accept: str | None = None) -> tuple[int, str, bytes
     return 200, media + ("; charset=utf-8" if media.startswith("text/") else ""), body
 
 
-def _worker(conn, release_nq: str, memory_mb: int) -> None:
-    """A pool worker: the release in memory, one query at a time, under an address-space limit."""
+def job(store, target: str, params: dict[str, str], canned: bool, fmt: str | None, width: int | None,
+        name: str, allow_service: bool) -> tuple:
+    """A query for the CLI or the Python API: ("ok", rendered text or (columns, rows)), or
+    ("refused" | "error", one line)."""
+    from hcc_kg.store import canned as canned_query
+    from hcc_kg.store import run, run_canned
+
+    try:
+        if canned:
+            result, query = run_canned(target, params, store), canned_query(target)
+        else:
+            result, query = run(target, store, name=name, allow_service=allow_service), None
+        if fmt is None:
+            return "ok", (result.columns, result.rows)
+        from hcc_kg.render import render
+
+        return "ok", render(result, fmt, store=store, query=query, width=width)
+    except RefusedQuery as err:
+        return "refused", str(err)
+    except HccKgError as err:
+        return "error", str(err)
+
+
+def child(argv: list[str]) -> None:
+    """An engine process: ``FD RELEASE_NQ MEMORY_MB [--network]``. The socketpair to the parent
+    (FD) exists; the filter goes on before the release or any query is read; then one request at
+    a time until the parent closes its end."""
     import resource
+    from multiprocessing.connection import Connection
 
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from hcc_kg.store import store_of
+    conn = Connection(int(argv[0]))
+    release_nq, memory_mb, network = argv[1], int(argv[2]), "--network" in argv[3:]
+    if network:
+        sandbox.open_for_tests()
+    refused = "this engine may use the network (--allow-service, or a test)" if network else sandbox.deny_network()
+    try:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):  # an OS that does not enforce it
+        pass
+    from hcc_kg.store import release_store
 
-    store = store_of(Path(release_nq).read_text(encoding="utf-8"))
-    conn.send("ready")
+    store = release_store(Path(release_nq).read_text(encoding="utf-8"))
+    graphs = frozenset(g.value for g in store.named_graphs())
+    conn.send_bytes(pickle.dumps(("ready", refused)))
     while True:
         try:
-            text, accept = conn.recv()
+            kind, *args = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(answer(store, text, accept))
+        if kind == "http":
+            reply = answer(store, *args, graphs=graphs)
+        else:
+            reply = job(store, *args)
+        conn.send_bytes(pickle.dumps(reply))
 
 
-@dataclass(eq=False)
-class _Worker:
-    process: object
-    conn: object
+class _PlainData(pickle.Unpickler):
+    """Unpickles tuples, lists, dicts, strings, bytes, numbers and None only: no class is found."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"an engine sent an object of class {module}.{name}; refused")
+
+
+def _plain(data: bytes):
+    return _PlainData(io.BytesIO(data)).load()
+
+
+class EngineDied(HccKgError):
+    """An engine process ended while it ran a query."""
+
+    def __init__(self, code: int | None, memory_mb: int) -> None:
+        self.code = code
+        self.status, message = _death(code, memory_mb)
+        super().__init__(message)
+
+
+def _death(code: int | None, memory_mb: int) -> tuple[int, str]:
+    """(HTTP status, one line) for an engine that ended with exit ``code`` while running a query."""
+    if sandbox.SIGNAL is not None and code == -sandbox.SIGNAL:
+        return 400, (f"{REFUSED}: the query tried to open a network connection; query engines run "
+                     "without network access (a seccomp filter), so its engine was stopped")
+    if code == -signal.SIGKILL:
+        return 500, ("the engine running the query was killed from outside (SIGKILL, by an operator or the "
+                     "system's out-of-memory killer), not by a limit of this program; it was restarted")
+    what = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+    if code == -signal.SIGABRT:
+        return 500, (f"the query stopped the engine ({what}; the memory limit is {memory_mb} MiB per engine); "
+                     "it was restarted")
+    return 500, f"the engine stopped while running the query ({what}); it was restarted"
+
+
+class Overtime(Exception):
+    """A query ran past its deadline (its engine has been killed)."""
+
+
+class Engine:
+    """One engine process and its end of the socketpair; one request at a time. Its stderr goes to
+    ours (``inherit_stderr``: the server's log) or to a temporary file read when it fails to start."""
+
+    def __init__(self, release_nq: str, memory_mb: int = ENGINE_MEMORY_MB, network: bool = False,
+                 inherit_stderr: bool = False) -> None:
+        self.release_nq, self.memory_mb = release_nq, memory_mb
+        ours, theirs = socket.socketpair(socket.AF_UNIX)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        self.log = None if inherit_stderr else tempfile.TemporaryFile()  # noqa: SIM115 - closed by kill()
+        command = [sys.executable, "-c", "import sys; from hcc_kg.engine import child; child(sys.argv[1:])",
+                   str(theirs.fileno()), release_nq, str(memory_mb), *(["--network"] if network else [])]
+        try:
+            self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                            stdout=subprocess.DEVNULL, stderr=self.log, env=env)
+        finally:
+            theirs.close()
+        from multiprocessing.connection import Connection
+
+        self.conn = Connection(ours.detach())
+        self.refused: str | None = None  # why the filter is not in force (then the word ban is)
+
+    def ready(self, seconds: float = 120) -> None:
+        """Wait for the engine to hold the release; a clear error if it does not."""
+        try:
+            if self.conn.poll(seconds):
+                kind, self.refused = _plain(self.conn.recv_bytes())
+                if kind == "ready":
+                    return
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+            pass
+        self.kill()
+        said = ""
+        if self.log is not None:
+            self.log.seek(0)
+            said = self.log.read().decode("utf-8", "replace").strip().splitlines()[-1:]
+            said = f": {said[0]}" if said else ""
+        raise HccKgError(f"an engine process did not start (exit code {self.process.returncode}){said}")
+
+    def call(self, request: tuple, timeout: float):
+        """The engine's reply to ``request``; Overtime past ``timeout`` seconds (the engine is then
+        killed), EngineDied if it ended."""
+        try:
+            self.conn.send(request)
+            finished = self.conn.poll(timeout)
+            if finished:
+                return _plain(self.conn.recv_bytes())
+        except (EOFError, OSError):
+            try:
+                code = self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                code = self.process.returncode
+            raise EngineDied(code, self.memory_mb) from None
+        self.kill()
+        raise Overtime
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.conn.close()
+        if self.log is not None:
+            self.log.close()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+def protection(refused: str | None) -> str:
+    """The start-up line's words for what keeps a query from the network."""
+    if refused is None:
+        return ("no network access (a seccomp filter ends an engine that opens a network socket); a query "
+                "that mentions 'service' is answered")
+    return f"the word ban (any query mentioning 'service' is refused): the network filter is off here: {refused}"
+
+
+_LOCAL: dict[tuple, Engine] = {}
+_LOCAL_LOCK = threading.Lock()
+
+
+def run_local(target: str, params: dict[str, str] | None = None, *, canned: bool = False, fmt: str | None = None,
+              width: int | None = None, name: str = "query", allow_service: bool = False,
+              timeout: float = QUERY_TIMEOUT, release_nq: Path, memory_mb: int = ENGINE_MEMORY_MB,
+              network: bool = False):
+    """A query for ``hcc-kg query`` or ``hcc_kg.query`` in this process's engine for the release
+    (started on first use, reused, replaced after a timeout or a death): the rendered text (with
+    ``fmt``) or (columns, rows); one clear HccKgError otherwise. ``allow_service`` (the CLI's
+    ``--allow-service``) runs it in an engine without the filter; ``network`` is the same for tests."""
+    network = network or allow_service
+    key = (str(release_nq), memory_mb, network)
+    with _LOCAL_LOCK:
+        engine = _LOCAL.get(key)
+        if engine is None or not engine.alive():
+            engine = _LOCAL[key] = Engine(str(release_nq), memory_mb, network)
+            try:
+                engine.ready()
+            except HccKgError:
+                del _LOCAL[key]
+                raise
+        try:
+            kind, value = engine.call(("run", target, params or {}, canned, fmt, width, name, allow_service), timeout)
+        except Overtime:
+            del _LOCAL[key]
+            raise HccKgError(f"{name}: the query did not finish within {timeout:g} s and was stopped "
+                             "(raise the limit with --timeout, or timeout= in Python)") from None
+        except EngineDied as died:
+            del _LOCAL[key]
+            message = str(died).replace("; it was restarted", "")
+            raise (RefusedQuery if died.status == 400 else HccKgError)(f"{name}: {message}") from None
+    if kind == "ok":
+        return value
+    raise (RefusedQuery if kind == "refused" else HccKgError)(value)
 
 
 class Pool:
-    """``size`` worker processes, each with the release in memory. A query waits at most
-    ``timeout`` seconds for a free worker and at most ``timeout`` seconds to run; past that its
-    worker is killed and replaced."""
+    """``size`` engine processes, each with the release in memory. A query waits at most
+    ``timeout`` seconds for a free engine and at most ``timeout`` seconds to run; past that its
+    engine is killed and replaced. Every lost engine gets exactly one replacement, which joins
+    the pool once it is ready, so the pool never holds more than ``size``."""
 
-    def __init__(self, release_nq: Path, size: int = 4, timeout: float = 30, memory_mb: int = 2048,
-                 log=None) -> None:
-        import multiprocessing
-
+    def __init__(self, release_nq: Path, size: int = 4, timeout: float = QUERY_TIMEOUT,
+                 memory_mb: int = ENGINE_MEMORY_MB, log=None, network: bool = False) -> None:
         self.release_nq, self.size, self.timeout, self.memory_mb = str(release_nq), size, timeout, memory_mb
+        self.network = network  # tests only: engines without the filter
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
-        self.context = multiprocessing.get_context("spawn")
-        self.idle: queue.Queue[_Worker] = queue.Queue()
-        self.workers: set[_Worker] = set()
+        self.idle: queue.Queue[Engine] = queue.Queue()
+        self.engines: set[Engine] = set()
         self.lock = threading.Lock()
         self.closed = False
-        workers = [self._start() for _ in range(size)]
-        for worker in workers:
-            self._ready(worker)
-            self.idle.put(worker)
-        threading.Thread(target=self._supervise, name="hcc-kg-supervisor", daemon=True).start()
+        started = [self._spawn() for _ in range(size)]
+        for engine in started:
+            engine.ready()
+        self.refused = started[0].refused
+        for engine in started:
+            self._adopt(engine)
 
-    def _supervise(self) -> None:
-        """Replace an engine as soon as its process dies, busy or idle, and report it."""
-        from multiprocessing.connection import wait
+    def _spawn(self) -> Engine:
+        return Engine(self.release_nq, self.memory_mb, self.network, inherit_stderr=True)
 
-        while not self.closed:
-            watched = {w.process.sentinel: w for w in list(self.workers)}
-            for sentinel in wait(list(watched), timeout=1):
-                worker = watched[sentinel]
-                self._replace(worker, f"died (exit code {worker.process.exitcode})")
-
-    def _start(self) -> _Worker:
-        parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker, args=(child, self.release_nq, self.memory_mb),
-                                       name="hcc-kg-engine", daemon=True)
-        process.start()
-        child.close()
-        worker = _Worker(process, parent)
-        self.workers.add(worker)
-        return worker
-
-    def _ready(self, worker: _Worker) -> None:
-        if not worker.conn.poll(120) or worker.conn.recv() != "ready":
-            raise HccKgError(f"an engine process did not start (exit code {worker.process.exitcode})")
-
-    def _replace(self, worker: _Worker, why: str) -> None:
-        """Kill a worker and start its successor in the background (the caller answers at once).
-        Called by the query that saw it fail and by the supervisor: the first call wins."""
+    def _adopt(self, engine: Engine) -> None:
+        """A ready engine joins the pool, watched until it dies."""
         with self.lock:
-            if worker not in self.workers:
+            self.engines.add(engine)
+        threading.Thread(target=self._watch, args=(engine,), name="hcc-kg-engine-watch", daemon=True).start()
+        self.idle.put(engine)
+
+    def _watch(self, engine: Engine) -> None:
+        """Replace an engine as soon as its process dies, busy or idle, and report it."""
+        code = engine.process.wait()
+        self._replace(engine, f"died ({_death(code, self.memory_mb)[1].split(';')[0]})")
+
+    def _replace(self, engine: Engine, why: str) -> None:
+        """Kill an engine and start its successor in the background (the caller answers at once).
+        Called by the query that saw it fail and by its watcher: the first call wins."""
+        with self.lock:
+            if engine not in self.engines or self.closed:
                 return
-            self.workers.discard(worker)
-        worker.process.kill()
-        worker.process.join(5)
-        self.log(f"engine process {worker.process.pid} {why}; starting a new one")
+            self.engines.discard(engine)
+        engine.kill()
+        self.log(f"engine process {engine.pid} {why}; starting a new one")
+        threading.Thread(target=self._restart, name="hcc-kg-engine-restart", daemon=True).start()
 
-        def restart() -> None:
-            while not self.closed:
-                try:
-                    new = self._start()
-                    self._ready(new)
-                except (HccKgError, OSError, EOFError) as err:
-                    self.log(f"error: an engine process could not be restarted: {err}; retrying")
-                    threading.Event().wait(1)
-                    continue
-                if self.closed:
-                    new.process.kill()
-                else:
-                    self.idle.put(new)
-                return
+    def _restart(self) -> None:
+        """Start one engine; one killed while it starts is retried here, never added twice."""
+        while not self.closed:
+            engine = self._spawn()
+            try:
+                engine.ready()
+            except HccKgError as err:
+                self.log(f"error: an engine process could not be started: {err}; retrying")
+                threading.Event().wait(1)
+                continue
+            if self.closed:
+                engine.kill()
+            else:
+                self._adopt(engine)
+            return
 
-        threading.Thread(target=restart, daemon=True).start()
-
-    def answer(self, text: str, accept: str | None = None) -> tuple[int, str, bytes]:
-        """The status, media type and body for one guarded query."""
+    def answer(self, text: str, accept: str | None = None,
+               dataset: tuple[list, list] | None = None) -> tuple[int, str, bytes]:
+        """The status, media type and body for one query (the engine runs the guard)."""
         import time
 
         deadline = time.monotonic() + self.timeout
         while True:
             try:
-                worker = self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
+                engine = self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 return 503, "text/plain; charset=utf-8", (
                     f"all {self.size} query engines are busy; try again shortly\n").encode()
-            if worker in self.workers and worker.process.is_alive():
+            if engine in self.engines and engine.alive():
                 break
-            self._replace(worker, f"died (exit code {worker.process.exitcode})")  # if not replaced yet
         try:
-            worker.conn.send((text, accept))
-            if worker.conn.poll(self.timeout):
-                result = worker.conn.recv()
-                self.idle.put(worker)
-                return result
-        except (EOFError, OSError):
-            worker.process.join(1)
-            code = worker.process.exitcode
-            self._replace(worker, f"died while running a query (exit code {code})")
-            return 500, "text/plain; charset=utf-8", (
-                f"the query stopped the engine (exit code {code}; the memory limit is {self.memory_mb} MiB "
-                "per engine); it was restarted\n").encode()
-        self._replace(worker, f"ran a query past {self.timeout:g} s and was stopped")
-        return 504, "text/plain; charset=utf-8", (
-            f"the query did not finish within {self.timeout:g} s and was stopped\n").encode()
+            reply = engine.call(("http", text, accept, dataset), self.timeout)
+        except EngineDied as died:
+            self._replace(engine, f"died while running a query ({_death(died.code, self.memory_mb)[1].split(';')[0]})")
+            return died.status, "text/plain; charset=utf-8", (str(died) + "\n").encode()
+        except Overtime:
+            self._replace(engine, f"ran a query past {self.timeout:g} s and was stopped")
+            return 504, "text/plain; charset=utf-8", (
+                f"the query did not finish within {self.timeout:g} s and was stopped\n").encode()
+        self.idle.put(engine)
+        return reply
 
     def close(self) -> None:
         self.closed = True
-        for worker in list(self.workers):
-            worker.process.kill()
-            worker.process.join(5)
+        with self.lock:
+            engines = list(self.engines)
+        for engine in engines:
+            engine.kill()

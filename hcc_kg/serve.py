@@ -1,9 +1,9 @@
 """Serve stage: a read-only SPARQL 1.1 endpoint (waitress + werkzeug in front, a pool of
 in-memory pyoxigraph engines behind).
 
-Every query goes through the same guard as the CLI (hcc_kg.guard.check_query) and then to a
-worker process of hcc_kg.engine.Pool, which stops it at the time limit and survives whatever the
-query does to its engine. waitress reads requests before a thread takes them, so slow or
+Every query goes to an engine process of hcc_kg.engine.Pool, which runs the guard itself (as the
+engines of the CLI and the Python API do), has no network access (hcc_kg.sandbox), stops a query
+at the time limit and survives whatever the query does to its engine. waitress reads requests before a thread takes them, so slow or
 trickling clients hold no thread; it refuses a malformed Content-Length and bodies over the cap,
 and closes idle connections. The whole result is computed and capped before the status line is
 sent, so an error is always a 4xx/5xx with a reason, never a 200 with a cut body.
@@ -18,9 +18,17 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from hcc_kg.constants import QUERIES, RELEASE, RELEASE_NQ, ROOT
+from hcc_kg.constants import (
+    ENGINE_MEMORY_MB,
+    ENGINE_WORKERS,
+    QUERIES,
+    QUERY_TIMEOUT,
+    RELEASE,
+    RELEASE_NQ,
+    ROOT,
+)
 from hcc_kg.errors import HccKgError
-from hcc_kg.guard import MAX_QUERY, QueryTooLarge, RefusedQuery, check_query
+from hcc_kg.guard import MAX_QUERY, RefusedQuery
 from hcc_kg.release import checked
 
 MAX_BODY = 4 * MAX_QUERY  # a form-encoded query may take three bytes per character
@@ -34,14 +42,15 @@ def _plain(status: int, text: str):
     return Response(text.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
-def query_text(request) -> str:
-    """The query of a SPARQL 1.1 Protocol request (GET, POST form, POST sparql-query); a refused
-    or malformed request is a RefusedQuery with its reason."""
+def query_text(request) -> tuple[str, tuple[list[str], list[str]] | None]:
+    """The query of a SPARQL 1.1 Protocol request (GET, POST form, POST sparql-query) and the
+    dataset it names with default-graph-uri / named-graph-uri (in the URL, or in a POST form), or
+    None when it names none; a refused or malformed request is a RefusedQuery with its reason."""
     if request.method in ("GET", "HEAD"):
         fields = request.args
     elif request.mimetype == "application/sparql-query":
         try:
-            return request.get_data(as_text=False).decode("utf-8")
+            return request.get_data(as_text=False).decode("utf-8"), dataset_of(request.args)
         except UnicodeDecodeError:
             raise RefusedQuery("the query body is not UTF-8") from None
     elif request.mimetype == "application/x-www-form-urlencoded":
@@ -51,18 +60,24 @@ def query_text(request) -> str:
                            "or a form (application/x-www-form-urlencoded)")
     if "update" in fields or "update" in request.args:
         raise RefusedQuery("updates are refused: the graph is read-only")
-    if "default-graph-uri" in fields or "named-graph-uri" in fields:
-        raise RefusedQuery("default-graph-uri and named-graph-uri are not supported: the default graph is "
-                           "the union of all named graphs; use GRAPH in the query")
     text = fields.get("query")
     if text is None:
         raise RefusedQuery("no query: give the SPARQL text as the 'query' parameter")
-    return text
+    return text, dataset_of(request.args, *([fields] if fields is not request.args else []))
+
+
+def dataset_of(*sources) -> tuple[list[str], list[str]] | None:
+    """The protocol's (default-graph-uri, named-graph-uri) lists from the request's parameters, or
+    None when neither is given (then the query's own FROM, else the union of the stored graphs).
+    The engine checks each IRI against the stored graphs."""
+    default = [iri for fields in sources for iri in fields.getlist("default-graph-uri")]
+    named = [iri for fields in sources for iri in fields.getlist("named-graph-uri")]
+    return (default, named) if default or named else None
 
 
 def make_app(answer, host: str, allowed_hosts: tuple[str, ...] = (), cors: bool = False, site=None):
-    """The WSGI application: /query through the guard to ``answer(text, accept)`` (the engine
-    pool), the query page, and the site's pages when ``site`` (``respond(path, accept)``) is given."""
+    """The WSGI application: /query to ``answer(text, accept, dataset)`` (the engine pool, whose
+    engines run the guard themselves), the query page, and the site's pages when ``site`` (``respond(path, accept)``) is given."""
     from werkzeug.wrappers import Request, Response
 
     loopback = _is_loopback(host)
@@ -79,11 +94,10 @@ def make_app(answer, host: str, allowed_hosts: tuple[str, ...] = (), cors: bool 
             if request.method not in ("GET", "HEAD", "POST"):
                 return _plain(405, f"{request.method} is not a SPARQL query method: use GET or POST")
             try:
-                text = query_text(request)
-                check_query(text)
+                text, dataset = query_text(request)
             except RefusedQuery as err:
-                return _plain(413 if isinstance(err, QueryTooLarge) else 400, str(err))
-            status, media, body = answer(text, request.headers.get("Accept"))
+                return _plain(400, str(err))
+            status, media, body = answer(text, request.headers.get("Accept"), dataset)
             return Response(body, status=status, content_type=media)
         if path in ("/", "/index.html"):
             return Response(query_page(), content_type="text/html; charset=utf-8")
@@ -156,13 +170,13 @@ def _stop(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, timeout: float = 30,
-          cors: bool = False, workers: int = 4, memory_mb: int = 2048, allowed_hosts: tuple[str, ...] = (),
-          ready=None) -> None:
+def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, timeout: float = QUERY_TIMEOUT,
+          cors: bool = False, workers: int = ENGINE_WORKERS, memory_mb: int = ENGINE_MEMORY_MB,
+          allowed_hosts: tuple[str, ...] = (), ready=None) -> None:
     """Run the guarded endpoint until stopped (SIGINT or SIGTERM)."""
     from waitress import create_server
 
-    from hcc_kg.engine import Pool
+    from hcc_kg.engine import Pool, protection
 
     path = checked(RELEASE_NQ, release)
     if not _is_loopback(host):
@@ -172,7 +186,8 @@ def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, ti
 
     site = make_responder(release)  # the release's pages and IRIs; indexed on the first request
     engines: list = []  # the pool, started once the port is ours
-    app = make_app(lambda text, accept: engines[0].answer(text, accept), host, allowed_hosts, cors, site)
+    app = make_app(lambda text, accept, dataset: engines[0].answer(text, accept, dataset), host, allowed_hosts,
+                   cors, site)
     try:
         server = create_server(app, host=host, port=port, threads=max(8, 2 * workers), connection_limit=200,
                                channel_timeout=30, max_request_body_size=MAX_BODY,
@@ -184,6 +199,7 @@ def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, ti
         signal.signal(signal.SIGTERM, _stop)
         url = f"http://{host}:{server.effective_port}"
         print(f"SPARQL endpoint: {url}/query (query page: {url}/); Ctrl-C to stop", flush=True)
+        print(f"queries run in {workers} engine processes with {protection(engines[0].refused)}", flush=True)
         if ready is not None:
             ready(url)
         server.run()
