@@ -170,12 +170,14 @@ def test_attack_through_python_api_never_reaches_the_listener(name, listener, on
 
 def test_the_control_reaches_the_listener(listener, built):
     """The control is real: without the filter (and so without any guard: the test-only switch)
-    the same engine sends the plain SERVICE to the listener, and most of the corpus too; so a
+    the same engine sends the plain SERVICE to the listener, and 13 of the 20 attacks (Oxigraph
+    reads no SERVICE in the others, or, for ``SERVICE SILENT ?u``, has no endpoint yet); so a
     filtered run that sees no hit was stopped by the filter."""
     url, hits = listener
     assert reaches("plain", url, hits, built[0])
     reached = {name for name in ATTACKS if reaches(name, url, hits, built[0])}
-    assert {"plain", "nested", "in-exists", "b1-cr-ends-comment", "b1-crlf", "b2-u0022", "exfiltration"} <= reached
+    assert reached == {"b1-cr-ends-comment", "b1-crlf", "b2-ask", "b2-construct", "b2-eight-digits", "b2-triple-quoted",
+                       "b2-u0022", "b2-u0027", "b3-row-cap", "in-exists", "mixed-case-prefixed", "nested", "plain"}
 
 
 def test_store_run_in_an_unfiltered_process_keeps_the_word_ban(listener, store):

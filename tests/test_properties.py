@@ -55,11 +55,13 @@ ARG = st.text(st.characters(exclude_characters="\x00"), max_size=30)
 
 
 @pytest.fixture()
-def cli(store, monkeypatch):
-    """`hcc-kg ARGS` in-process on the session's built release (its store is loaded once)."""
+def cli(store, built, monkeypatch):
+    """`hcc-kg ARGS` in-process on the session's built release (its store is loaded once; the
+    query engine process loads it once too, and is reused)."""
     import hcc_kg.store as store_module
 
     monkeypatch.setattr(store_module, "open_release", lambda release=None: store)
+    monkeypatch.setattr(store_module, "RELEASE", built[0])
     return lambda args: CliRunner().invoke(main, args)
 
 
