@@ -80,7 +80,7 @@ def engine_costs(release: Path = RELEASE, repeat: int = 5) -> list[str]:
     def start() -> None:
         engine = Engine(str(nq))
         engine.ready()
-        engine.kill()
+        engine.close()
 
     started = _median_time(start, repeat)
     run_local("first-line-pd1-tki", canned=True, release_nq=nq)  # the engine this process keeps

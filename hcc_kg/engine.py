@@ -268,7 +268,7 @@ class Engine:
         self.release_nq, self.memory_mb = release_nq, memory_mb
         ours, theirs = socket.socketpair(socket.AF_UNIX)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-        self.log = None if inherit_stderr else tempfile.TemporaryFile()  # noqa: SIM115 - closed by kill()
+        self.log = None if inherit_stderr else tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         command = [sys.executable, "-c", "import sys; from hcc_kg.engine import child; child(sys.argv[1:])",
                    str(theirs.fileno()), release_nq, str(memory_mb), *(["--network"] if network else [])]
         try:
@@ -296,6 +296,7 @@ class Engine:
             self.log.seek(0)
             said = self.log.read().decode("utf-8", "replace").strip().splitlines()[-1:]
             said = f": {said[0]}" if said else ""
+        self.close()
         raise HccKgError(f"an engine process did not start (exit code {self.process.returncode}){said}")
 
     def call(self, request: tuple, timeout: float):
@@ -320,9 +321,15 @@ class Engine:
         return self.process.poll() is None
 
     def kill(self) -> None:
+        """End the process. Its socket stays open: another thread may be waiting on it, and a
+        closed descriptor's number can be reused by the next engine's socket (then that thread
+        would wait on the wrong engine); the thread that owns the call closes it."""
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+
+    def close(self) -> None:
+        self.kill()
         self.conn.close()
         if self.log is not None:
             self.log.close()
@@ -367,10 +374,12 @@ def run_local(target: str, params: dict[str, str] | None = None, *, canned: bool
             kind, value = engine.call(("run", target, params or {}, canned, fmt, width, name, allow_service), timeout)
         except Overtime:
             del _LOCAL[key]
+            engine.close()
             raise HccKgError(f"{name}: the query did not finish within {timeout:g} s and was stopped "
                              "(raise the limit with --timeout, or timeout= in Python)") from None
         except EngineDied as died:
             del _LOCAL[key]
+            engine.close()
             message = str(died).replace("; it was restarted", "")
             raise (RefusedQuery if died.status == 400 else HccKgError)(f"{name}: {message}") from None
     if kind == "ok":
@@ -437,7 +446,7 @@ class Pool:
                 threading.Event().wait(1)
                 continue
             if self.closed:
-                engine.kill()
+                engine.close()
             else:
                 self._adopt(engine)
             return
@@ -456,13 +465,16 @@ class Pool:
                     f"all {self.size} query engines are busy; try again shortly\n").encode()
             if engine in self.engines and engine.alive():
                 break
+            engine.close()  # died while idle: its watcher has replaced it
         try:
             reply = engine.call(("http", text, accept, dataset), self.timeout)
         except EngineDied as died:
             self._replace(engine, f"died while running a query ({_death(died.code, self.memory_mb)[1].split(';')[0]})")
+            engine.close()
             return died.status, "text/plain; charset=utf-8", (str(died) + "\n").encode()
         except Overtime:
             self._replace(engine, f"ran a query past {self.timeout:g} s and was stopped")
+            engine.close()
             return 504, "text/plain; charset=utf-8", (
                 f"the query did not finish within {self.timeout:g} s and was stopped\n").encode()
         self.idle.put(engine)
@@ -473,4 +485,4 @@ class Pool:
         with self.lock:
             engines = list(self.engines)
         for engine in engines:
-            engine.kill()
+            engine.close()

@@ -66,7 +66,7 @@ def test_the_network_filter_is_in_force_here(built):
         engine.ready()
         assert engine.refused is None
     finally:
-        engine.kill()
+        engine.close()
 
 
 @pytest.mark.parametrize("name", sorted(MENTIONS))
@@ -145,7 +145,7 @@ def test_every_engine_orders_blank_nodes_alike(built):
             engine.ready()
             answers.append(engine.call(("run", text, {}, False, None, None, "query", False), 30))
         finally:
-            engine.kill()
+            engine.close()
     assert answers[0] == answers[1] and len(answers[0][1][1]) == 2
     assert answers[0][1][1][0][0].startswith("cb")  # the label the release file gives it
 
