@@ -171,7 +171,7 @@ def release_store(nquads: str):
     import pyoxigraph as ox
 
     store = ox.Store()
-    store.extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    store.bulk_extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     store.update(_UNION_COPY)
     return store
 
