@@ -184,6 +184,8 @@ def job(store, target: str, params: dict[str, str], canned: bool, fmt: str | Non
         return "refused", str(err)
     except HccKgError as err:
         return "error", str(err)
+    except Exception as err:  # noqa: BLE001 - a fault of ours: one line, and the engine goes on
+        return "error", f"{name}: the query failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
 
 
 def child(argv: list[str]) -> None:
@@ -248,7 +250,10 @@ def _death(code: int | None, memory_mb: int) -> tuple[int, str]:
     if code == -signal.SIGKILL:
         return 500, ("the engine running the query was killed from outside (SIGKILL, by an operator or the "
                      "system's out-of-memory killer), not by a limit of this program; it was restarted")
-    what = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+    try:
+        what = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+    except ValueError:  # a signal without a name
+        what = f"signal {-code}"
     if code == -signal.SIGABRT:
         return 500, (f"the query stopped the engine ({what}; the memory limit is {memory_mb} MiB per engine); "
                      "it was restarted")
