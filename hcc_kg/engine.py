@@ -156,6 +156,8 @@ def answer(store, text: str, accept: str | None = None, dataset: tuple[list, lis
         media, body = on_big_stack(run)
     except QueryTooLarge as err:
         return 413, "text/plain; charset=utf-8", (str(err) + "\n").encode()
+    except RefusedQuery as err:  # the word ban, a graph not stored
+        return 400, "text/plain; charset=utf-8", (str(err) + "\n").encode()
     except Exception as err:  # noqa: BLE001 - every failure is answered, never raised
         problem = explain(err, text)
         status = 400 if isinstance(problem, RefusedQuery) else 500
