@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import RDFS, SKOS, Literal, URIRef
 from rdflib.namespace import PROV
+from sparql_http import ordered
 
 from hcc_kg.cli import main
 from hcc_kg.constants import FACTS
@@ -89,7 +90,11 @@ def test_query_command_never_tracebacks_and_prints_the_rows(name, params, fmt, c
     _clean(result)
     if result.exit_code == 0 and fmt == "json" and name in CANNED:
         given_params = dict(p.partition("=")[::2] for p in params)
-        assert json.loads(result.output) == run_canned(name, given_params, store).as_dicts()
+        got, want = json.loads(result.output), run_canned(name, given_params, store).as_dicts()
+        # the engine process holds the union as its default graph: GROUP_CONCAT lists and tied rows
+        # may come in another (fixed) order than from this process's store
+        assert [list(r) for r in got] == [list(r) for r in want]
+        assert ordered(tuple(r.values()) for r in got) == ordered(tuple(r.values()) for r in want)
 
 
 @FAST
