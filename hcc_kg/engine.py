@@ -23,7 +23,6 @@ make the parent run code.
 from __future__ import annotations
 
 import io
-import os
 import pickle
 import queue
 import re
@@ -274,13 +273,15 @@ class Engine:
                  inherit_stderr: bool = False) -> None:
         self.release_nq, self.memory_mb = release_nq, memory_mb
         ours, theirs = socket.socketpair(socket.AF_UNIX)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         self.log = None if inherit_stderr else tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        command = [sys.executable, "-c", "import sys; from hcc_kg.engine import child; child(sys.argv[1:])",
+        # isolated (-I: no working directory or PYTHON* variables on the path), importing hcc_kg from
+        # where this process did: a folder called hcc_kg where the user stands is not the engine
+        code = "import sys; sys.path.insert(0, sys.argv[1]); from hcc_kg.engine import child; child(sys.argv[2:])"
+        command = [sys.executable, "-I", "-c", code, str(ROOT),
                    str(theirs.fileno()), release_nq, str(memory_mb), *(["--network"] if network else [])]
         try:
             self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                                            stdout=subprocess.DEVNULL, stderr=self.log, env=env)
+                                            stdout=subprocess.DEVNULL, stderr=self.log)
         finally:
             theirs.close()
         from multiprocessing.connection import Connection
