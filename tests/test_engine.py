@@ -197,3 +197,16 @@ def test_an_engine_reuses_itself_and_is_replaced_after_a_deadline(built):
         run_local(NESTED, release_nq=nq, timeout=0.5)
     assert not first.alive()
     assert run_local("ASK {}", release_nq=nq) == (["result"], [["true"]])
+
+
+def test_the_engine_imports_the_callers_hcc_kg_not_one_in_the_working_directory(tmp_path):
+    """Run from a folder holding another hcc_kg (another checkout), the engine imported that one."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "hcc_kg").mkdir()
+    (tmp_path / "hcc_kg" / "__init__.py").write_text("raise ImportError('the wrong hcc_kg')\n", encoding="utf-8")
+    done = subprocess.run([str(Path(sys.executable).with_name("hcc-kg")), "query", "--format", "csv", "ASK {}"],
+                          cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "result\ntrue\n", "")  # text mode: CRLF read as LF
