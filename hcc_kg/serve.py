@@ -5,8 +5,9 @@ Every query goes to an engine process of hcc_kg.engine.Pool, which runs the guar
 engines of the CLI and the Python API do), has no network access (hcc_kg.sandbox), stops a query
 at the time limit and survives whatever the query does to its engine. waitress reads requests
 before a thread takes them, so slow or trickling clients hold no thread; it refuses a malformed
-Content-Length and bodies over the cap, and closes idle connections. The whole result is computed and capped before the status line is
-sent, so an error is always a 4xx/5xx with a reason, never a 200 with a cut body.
+Content-Length and bodies over the cap, and closes idle connections. The whole result is computed
+and capped before the status line is sent, so an error is always a 4xx/5xx with a reason, never a
+200 with a cut body.
 """
 
 from __future__ import annotations
