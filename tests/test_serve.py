@@ -350,7 +350,11 @@ def engines(server_pid: int) -> list[int]:
     """The engine processes of a server (its children that run hcc_kg.engine's child)."""
     found = []
     for task in Path(f"/proc/{server_pid}/task").iterdir():
-        for pid in (task / "children").read_text().split():
+        try:
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:  # a thread that ended while we looked
+            continue
+        for pid in children:
             try:
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
             except FileNotFoundError:
