@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from hcc_kg.constants import ENGINE_MEMORY_MB, ENGINE_WORKERS, QUERY_TIMEOUT
+from hcc_kg.constants import (
+    ENGINE_MEMORY_MB,
+    ENGINE_WORKERS,
+    LOAD_DEADLINE,
+    PER_CLIENT,
+    QUERY_TIMEOUT,
+    READ_TIMEOUT,
+    RESERVED_ENGINES,
+)
 from hcc_kg.errors import HccKgError
 
 
@@ -140,12 +148,17 @@ def file_path(name: str):
 @main.command()
 @click.argument("file", required=False)  # a plain string: click.Path's os.stat raises on a lone surrogate
 def validate(file: str | None) -> None:
-    """SHACL-validate an RDF file (default: the release); non-zero exit on any violation."""
+    """SHACL-validate an RDF file (default: the release); non-zero exit on any violation.
+
+    FILE is Turtle, N-Triples, N-Quads, TriG, RDF/XML or JSON-LD (by its extension; a dataset's
+    graphs are validated together). Nothing it names is fetched or opened: a remote JSON-LD
+    context, an external XML entity or DTD is an error, and XML entities may grow the file at
+    most tenfold (plus 1 MiB)."""
     from hcc_kg.constants import ONTOLOGY, RELEASE, RELEASE_TTL
-    from hcc_kg.validate import load_rdf, raise_on, shacl
+    from hcc_kg.validate import load_rdf, raise_on, read_rdf, shacl
 
     path = file_path(file) if file is not None else RELEASE / RELEASE_TTL
-    data = load_rdf(path)
+    data = read_rdf(path)
     raise_on(shacl(data, load_rdf(ONTOLOGY, "turtle")), f"{path}")
     click.echo(f"{path}: conforms ({len(data)} triples)")
 
@@ -181,11 +194,27 @@ def bench(builds: int, repeat: int, scale: int | None, output: str | None, readm
 @main.command()
 @click.option("--clients", default=4, show_default=True, type=click.IntRange(1, 64))
 @click.option("--seconds", default=20.0, show_default=True, type=click.FloatRange(1, 600))
-@click.option("--output", type=click.Path(path_type=str), default="benchmarks/load-test.md", show_default=True)
-def loadtest(clients: int, seconds: float, output: str) -> None:
+@click.option("--hostile", is_flag=True, help="Attack `hcc-kg serve` instead (expensive queries from 10 clients, "
+              "250 trickling sockets) and probe it with an ASK every second; writes benchmarks/hostile-load.md.")
+@click.option("--output", type=click.Path(path_type=str), default=None,
+              help="Report file  [default: benchmarks/load-test.md, with --hostile benchmarks/hostile-load.md]")
+def loadtest(clients: int, seconds: float, hostile: bool, output: str | None) -> None:
     """Load the raw Oxigraph server and `hcc-kg serve` in turn, on loopback, with the same concurrent clients."""
-    from hcc_kg.bench import _machine, compare_load, load_report
+    from hcc_kg.bench import _machine, compare_load, hostile_report, hostile_run, load_report
 
+    if hostile:
+        import os
+
+        load = os.getloadavg()[0]
+        results = hostile_run(seconds)
+        report = (f"Machine: {_machine()}; load average (1 min) {load:.1f} before the run, "
+                  f"{os.getloadavg()[0]:.1f} after it.\n\n" + hostile_report(results))
+        output = output or "benchmarks/hostile-load.md"
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(report, encoding="utf-8")
+        click.echo(report, nl=False)
+        return
+    output = output or "benchmarks/load-test.md"
     results = compare_load(clients, seconds)
     report = f"Machine: {_machine()}.\n\n" + load_report(results)
     Path(output).parent.mkdir(parents=True, exist_ok=True)
@@ -204,14 +233,14 @@ def coverage(output: str | None, context: int) -> None:
     """Numbers stated in each source: whether an evidence quote in the release covers them, and which
     are held only as text (no typed value)."""
     from hcc_kg.constants import RELEASE, RELEASE_TTL
+    from hcc_kg.coverage import counts, graph_quote_spans, graph_typed_numbers, report
     from hcc_kg.coverage import coverage as compute
-    from hcc_kg.coverage import graph_quote_spans, graph_typed_numbers, report
     from hcc_kg.sources import load_sources
     from hcc_kg.validate import load_rdf
 
     graph = load_rdf(RELEASE / RELEASE_TTL, "turtle")
     results = compute(load_sources(), graph_quote_spans(graph), graph_typed_numbers(graph))
-    text = report(results, context)
+    text = report(results, context, counts(graph))
     if output:
         Path(output).write_text(text, encoding="utf-8")
     click.echo(text, nl=False)
@@ -228,16 +257,24 @@ def coverage(output: str | None, context: int) -> None:
               help="Address-space limit of each engine process, in MiB (a query past it stops that engine).")
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="Another Host name to answer while bound to loopback (e.g. behind a reverse proxy).")
-@click.option("--cors", is_flag=True, help="Allow cross-origin requests (off by default).")
+@click.option("--per-client", default=PER_CLIENT, show_default=True, type=click.IntRange(1, 64),
+              help="Queries one client (peer address; IPv6 by /64) may have running or waiting; more get 429.")
+@click.option("--reserve", default=RESERVED_ENGINES, show_default=True, type=click.IntRange(0, 16),
+              help="More engines kept for clients whose queries are quick, when the others are all busy.")
+@click.option("--read-timeout", default=READ_TIMEOUT, show_default=True, type=click.FloatRange(1, 600),
+              help="Seconds a request may take to arrive whole (and an idle connection may stay open).")
+@click.option("--cors", is_flag=True, help="Allow cross-origin requests, and queries posted from other sites' pages "
+              "(off by default).")
 @click.option("--release", type=click.Path(path_type=str), default=None, help="Release folder (default: graph/release).")
 def serve(host: str, port: int, timeout: float, workers: int, memory_mb: int, allowed_hosts: tuple[str, ...],
-          cors: bool, release: str | None) -> None:
+          per_client: int, reserve: int, read_timeout: float, cors: bool, release: str | None) -> None:
     """Serve the release as a read-only SPARQL 1.1 endpoint (the query guard, then a pool of engines)."""
     from hcc_kg.constants import RELEASE
     from hcc_kg.serve import serve as run_server
 
     run_server(host, port, Path(release) if release else RELEASE, timeout=timeout, cors=cors, workers=workers,
-               memory_mb=memory_mb, allowed_hosts=allowed_hosts)
+               memory_mb=memory_mb, allowed_hosts=allowed_hosts, per_client=per_client, reserve=reserve,
+               read_timeout=read_timeout)
 
 
 @main.command()
@@ -262,15 +299,18 @@ def site(folder: str, release: str | None) -> None:
 @click.option("--user", default=None, help="User name, for stores that ask for Basic or Digest authentication.")
 @click.option("--password", default=None, envvar="HCC_KG_STORE_PASSWORD",
               help="Password (or set HCC_KG_STORE_PASSWORD).")
+@click.option("--timeout", default=LOAD_DEADLINE, show_default=True, type=click.FloatRange(0.1, 86400),
+              help="Seconds the whole load may take, every request and the read-back included.")
 @click.option("--release", type=click.Path(path_type=str), default=None, help="Release folder (default: graph/release).")
-def load(url: str, graph: str | None, append: bool, user: str | None, password: str | None,
+def load(url: str, graph: str | None, append: bool, user: str | None, password: str | None, timeout: float,
          release: str | None) -> None:
-    """Push the release into a SPARQL 1.1 Graph Store Protocol endpoint at URL."""
+    """Push the release into a SPARQL 1.1 Graph Store Protocol endpoint at URL, then read each
+    graph back to check that the store holds it. Requests go to URL only: a redirect is an error."""
     from hcc_kg.constants import RELEASE
     from hcc_kg.load import load as push
 
     sent = push(url, Path(release) if release else RELEASE, graph=graph, replace=not append,
-                user=user, password=password)
+                user=user, password=password, timeout=timeout)
     for iri, count in sent.items():
         click.echo(f"{'appended' if append else 'replaced'} <{iri}>: {count} triples")
 

@@ -17,6 +17,9 @@ QC_QUERIES = QUERIES / "qc"
 #: pinned registry wheels (hcc-kg registries fetch); read by the curation step, never by the build
 REGISTRY_CACHE = ROOT / ".cache" / "registries"
 
+#: seconds `hcc-kg load` may take in all (every request, the read-back included)
+LOAD_DEADLINE = 300.0
+
 RELEASE_TTL = "hcc-kg.ttl"
 RELEASE_NQ = "hcc-kg.nq"
 RECEIPT = "build-receipt.json"
@@ -27,9 +30,12 @@ RESOURCE = "https://w3id.org/hcc-kg/resource/"
 GRAPH = "https://w3id.org/hcc-kg/graph/"
 KINDS = ("drug", "target", "disease", "therapy", "regimen", "study", "arm", "measurement", "comparison",
          "approval", "recommendation", "mechanism", "biomarker", "evidence", "source", "statement", "cell",
-         "correction", "claim")
+         "correction", "claim", "dose", "doubt")
 
 #: query engines (hcc-kg query, hcc_kg.query, hcc-kg serve): the one home of their defaults
 QUERY_TIMEOUT = 30.0  # seconds a query may run before its engine process is stopped
 ENGINE_MEMORY_MB = 2048  # address-space limit of each engine process
-ENGINE_WORKERS = 4  # engine processes behind hcc-kg serve
+ENGINE_WORKERS = 4  # general engine processes behind hcc-kg serve
+RESERVED_ENGINES = 1  # more engines hcc-kg serve keeps for clients whose queries are quick
+PER_CLIENT = 2  # queries one client may have running or waiting in hcc-kg serve
+READ_TIMEOUT = 10.0  # seconds a request to hcc-kg serve may take to arrive whole

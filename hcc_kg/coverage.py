@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from hcc_kg.constants import FACTS
 from hcc_kg.errors import HccKgError
@@ -118,8 +119,11 @@ def _in_context(text: str, span: Span, context: int) -> str:
     return f"- {span.start}: …{before}**{text[span.start:span.end]}**{after}… ({span.section})"
 
 
-def report(results: list[SourceCoverage], context: int = 50) -> str:
+def report(results: list[SourceCoverage], context: int = 50, typed: dict[str, int] | None = None) -> str:
     lines = ["# Coverage: numbers stated in the sources and the evidence quotes that cover them", ""]
+    if typed:
+        lines += ["Typed facts: " + "; ".join(f"{n} {what}" for what, n in typed.items())
+                  + " (adverse-event rates with grade range and kind, doses with amount and unit)", ""]
     for cov in results:
         counted = cov.counted()
         covered = sum(s.covered for s in counted)
@@ -165,7 +169,9 @@ def graph_typed_numbers(graph) -> dict[str, list[tuple[int, int, set[Decimal]]]]
 
     props = (HCC.value, HCC.valueBelow, HCC.ciLower, HCC.ciUpper, HCC.hazardRatio, HCC.pValue,
              HCC.pValueBelow, HCC.relativeEffect, HCC.enrollment, HCC.patientCount, HCC.approvalYear,
-             HCC.countryCount, HCC.centerCount, HCC.pooledStudyCount, HCC.evaluablePatients, HCC.targetValue)
+             HCC.countryCount, HCC.centerCount, HCC.pooledStudyCount, HCC.evaluablePatients, HCC.targetValue,
+             HCC.doseAmount, HCC.doseInterval)
+    bounds = grade_bounds()
 
     def typed_values(ev) -> set[Decimal]:
         values: set[Decimal] = set()
@@ -173,6 +179,8 @@ def graph_typed_numbers(graph) -> dict[str, list[tuple[int, int, set[Decimal]]]]
             objects = [o for p in props for o in graph.objects(node, p)]
             objects += [o for q in graph.objects(node, HCC.quantity) for o in graph.objects(q, HCC.quantityValue)]
             values |= {Decimal(str(o)) for o in objects}
+            for grade in graph.objects(node, HCC.aeGrade):  # "grade 3-4": the range's bounds, typed
+                values |= bounds.get(grade, set())
             for day in graph.objects(node, HCC.approvalDate):  # 2023-01-31: "January 31, 2023"
                 values |= {Decimal(part) for part in str(day).split("-")}
         return values
@@ -181,6 +189,30 @@ def graph_typed_numbers(graph) -> dict[str, list[tuple[int, int, set[Decimal]]]]
     for ev, sid, start, end in _quotes(graph):
         out.setdefault(sid, []).append((start, end, typed_values(ev)))
     return out
+
+
+@cache
+def grade_bounds() -> dict:
+    """Each hcc:AEGrade individual -> {its lowest grade, its highest grade}, from the ontology."""
+    from rdflib import Graph
+
+    from hcc_kg.constants import ONTOLOGY
+    from hcc_kg.vocab import HCC
+
+    ontology = Graph().parse(ONTOLOGY)
+    return {g: {Decimal(str(ontology.value(g, HCC.gradeMin))), Decimal(str(ontology.value(g, HCC.gradeMax)))}
+            for g in ontology.subjects(HCC.gradeMin, None)}
+
+
+def counts(graph) -> dict[str, int]:
+    """How many adverse-event rates carry a typed grade range and kind, and how many doses are data."""
+    from rdflib import RDF
+
+    from hcc_kg.vocab import HCC
+
+    rates = [m for m in graph.subjects(RDF.type, HCC.OutcomeMeasurement)
+             if (m, HCC.aeGrade, None) in graph and (m, HCC.aeKind, None) in graph]
+    return {"adverse-event rates": len(rates), "doses": len(set(graph.subjects(HCC.doseAmount, None)))}
 
 
 def graph_quote_spans(graph) -> dict[str, list[tuple[int, int]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from decimal import Decimal
 from functools import cache
@@ -14,11 +15,12 @@ from hcc_kg import models as m
 from hcc_kg.constants import ONTOLOGY
 from hcc_kg.errors import HccKgError
 from hcc_kg.facts import Facts, Where, slugify
+from hcc_kg.levels import assign_levels
 from hcc_kg.lexicon import Entity, Lexicon, build_lexicon, regimen_label, regimen_slug
 from hcc_kg.sources import Source, load_sources
 from hcc_kg.table_facts import TableFacts, table_facts
 from hcc_kg.tables import parse_tables
-from hcc_kg.vocab import HCC, OA, PREFIXES, RES, UNITS
+from hcc_kg.vocab import DOSE_UNITS, HCC, INTERVAL_UNITS, OA, PREFIXES, RES, UNITS
 
 KIND_CLASS = {"drug": HCC.Drug, "target": HCC.MolecularTarget, "therapy": HCC.Therapy,
               "disease": HCC.Disease, "cell": HCC.CellType, "study": HCC.ClinicalStudy}
@@ -31,10 +33,13 @@ STATEMENT_PROPERTY = {
     "countries": HCC.countryCount, "centers": HCC.centerCount, "pooled_studies": HCC.pooledStudyCount,
     "evaluable": HCC.evaluablePatients,
 }
+#: words of a qualifier that state an adverse-event grade or kind, which must then be typed
+GRADE_WORDS = re.compile(r"\bgrade|\bg[1-5]\b")
+AE_KIND_WORDS = ("treatment-related", "treatment-emergent", "immune-related", "discontinu")
 VALUE_SETS = {"phase": HCC.TrialPhase, "line": HCC.LineOfTherapy, "endpoint": HCC.Endpoint,
               "criteria": HCC.ResponseCriteria, "agency": HCC.RegulatoryAgency,
               "guideline": HCC.Guideline, "role": HCC.ArmRole, "type": HCC.ApprovalType,
-              "direction": HCC.EffectDirection}
+              "direction": HCC.EffectDirection, "grade": HCC.AEGrade, "ae_kind": HCC.AEKind}
 
 
 @cache
@@ -46,6 +51,14 @@ def notations() -> dict[URIRef, dict[str, URIRef]]:
         for cls in ontology.objects(individual, RDF.type):
             out.setdefault(cls, {})[str(notation)] = individual
     return out
+
+
+@cache
+def ae_defaults() -> dict[URIRef, tuple[URIRef, URIRef]]:
+    """Adverse-event endpoint -> (grade range, kind) it names, read from the ontology."""
+    ontology = Graph().parse(ONTOLOGY)
+    return {e: (g, ontology.value(e, HCC.aeKind)) for e, g in ontology.subject_objects(HCC.aeGrade)
+            if (e, RDF.type, HCC.Endpoint) in ontology}
 
 
 def new_graph() -> Graph:
@@ -219,7 +232,8 @@ class Emitter:
         g = self.g
         if not curated and (node, RDF.type, HCC.ClinicalStudy) not in g:
             g.add((node, RDF.type, HCC.ClinicalStudy))
-            g.add((node, RDF.type, getattr(HCC, study.type)))
+            if study.type:
+                g.add((node, RDF.type, getattr(HCC, study.type)))
             g.add((node, RDFS.label, Literal(study.name, lang="en")))
         for i, registry_id in enumerate(study.registry_ids):
             if not any(registry_id in source.text for source in self.sources.values()):
@@ -253,6 +267,8 @@ class Emitter:
                 g.add((arm_node, HCC.curatorNote, Literal(arm.note)))
             for j, stmt in enumerate(arm.statements):
                 self.statement(arm_node, stmt, f"{where}, field arms[{i}].statements[{j}]")
+            for j, dose in enumerate(arm.doses):
+                self.dose(arm_node, arm, dose, f"{where}, field arms[{i}].doses[{j}]")
         self.known_arms.setdefault(study.id, set()).update(arms)
         for i, fact in enumerate(study.measurements):
             self.measurement(study, fact, f"{where}, field measurements[{i}]")
@@ -300,6 +316,85 @@ class Emitter:
                            (HCC.qualifier, fact.qualifier)):
             if text:
                 g.add((node, prop, Literal(text)))
+        self.adverse_event(node, endpoint, fact, where)
+        self.evidence(fact, node)
+
+    def adverse_event(self, node: URIRef, endpoint: URIRef, fact: m.Measurement, where: str) -> None:
+        """An adverse-event rate's grade range and kind: as the fact states them, else as its
+        endpoint names them (the ontology's hcc:aeGrade / hcc:aeKind of the endpoint)."""
+        defaults = ae_defaults().get(endpoint)
+        if defaults is None:
+            if fact.grade or fact.ae_kind:
+                raise HccKgError(f"{where}: grade and ae_kind apply to adverse-event endpoints only, not {fact.endpoint!r}")
+            return
+        words = (fact.qualifier or "").lower()
+        if fact.grade is None and GRADE_WORDS.search(words):
+            raise HccKgError(f"{where}.grade: the qualifier {fact.qualifier!r} names a grade; give it as grade "
+                             "(any, 1-2, 3, 3-4, >=3, 4-5, 5)")
+        if fact.ae_kind is None and any(k in words for k in AE_KIND_WORDS):
+            raise HccKgError(f"{where}.ae_kind: the qualifier {fact.qualifier!r} names a kind of adverse event; "
+                             "give it as ae_kind")
+        grade = self.value("grade", fact.grade, f"{where}.grade") if fact.grade else defaults[0]
+        kind = self.value("ae_kind", fact.ae_kind, f"{where}.ae_kind") if fact.ae_kind else defaults[1]
+        self.g.add((node, HCC.aeGrade, grade))
+        self.g.add((node, HCC.aeKind, kind))
+
+    def dose(self, arm_node: URIRef, arm: m.Arm, dose: m.Dose, where: str) -> None:
+        """A dose of one of the arm's drugs: amount and unit, interval, route and step where stated."""
+        drug = self.resolve(dose.drug, f"{where}.drug", "drug")
+        if drug not in set(self.g.objects(self.g.value(arm_node, HCC.armRegimen), HCC.hasComponent)):
+            raise HccKgError(f"{where}.drug: {dose.drug!r} is not in the arm's regimen {arm.regimen}")
+        local = arm_node.rsplit("/", 1)[-1]
+        node = self.iri("dose", f"{local}-{drug.rsplit('/', 1)[-1]}-{dose.step or 1}-{dose.source}", unique=True)
+        g = self.g
+        g.add((arm_node, HCC.dose, node))
+        g.add((node, RDF.type, HCC.DoseSpecification))
+        amount = format(dose.amount.normalize(), "f")
+        every = f" every {format(dose.every.normalize(), 'f')} {dose.every_unit}s" if dose.every is not None else ""
+        g.add((node, RDFS.label, Literal(f"{amount} {dose.unit} {g.value(drug, RDFS.label)}{every}", lang="en")))
+        g.add((node, HCC.doseOf, drug))
+        g.add((node, HCC.doseAmount, decimal(dose.amount)))
+        g.add((node, HCC.doseUnit, DOSE_UNITS[dose.unit]))
+        if dose.every is not None:
+            g.add((node, HCC.doseInterval, decimal(dose.every)))
+            g.add((node, HCC.doseIntervalUnit, INTERVAL_UNITS[dose.every_unit]))
+        if dose.route:
+            g.add((node, HCC.route, Literal(dose.route)))
+        if dose.step:
+            g.add((node, HCC.doseStep, Literal(dose.step)))
+        self.evidence(dose, node)
+
+    def doubt(self, fact: m.Doubt, where: str) -> None:
+        """A suspected source error: linked to every fact of the study (and arms) whose evidence
+        quote holds the doubted passage; the facts' values are left as they are."""
+        g = self.g
+        study = RES["study"][fact.study]
+        if (study, RDF.type, HCC.ClinicalStudy) not in g:
+            raise HccKgError(f"{where}, field study: unknown study {fact.study!r}")
+        arms = set(g.objects(study, HCC.hasArm))
+        chosen = [RES["arm"][f"{fact.study}-{a}"] for a in fact.arms]
+        for i, arm in enumerate(chosen):
+            if arm not in arms:
+                raise HccKgError(f"{where}, field arms[{i}]: no arm {fact.arms[i]!r} in study {fact.study}")
+        start, end = self.facts.span(fact)
+        doubted = []
+        for arm in chosen or sorted(arms):
+            for node in sorted(g.subjects(HCC.arm, arm)):
+                for ev in g.objects(node, PROV.wasDerivedFrom):
+                    src, s, e = str(ev).rsplit("/", 1)[-1].rsplit("-", 2)
+                    if src == fact.source and int(s) <= start and end <= int(e):
+                        doubted.append(node)
+        if not doubted:
+            raise HccKgError(f"{where}, field quote: no fact of {fact.study} {fact.arms or ''} rests on the doubted passage")
+        node = RES["doubt"][fact.id]
+        g.add((node, RDF.type, HCC.SuspectedSourceError))
+        g.add((node, RDFS.label, Literal(fact.what, lang="en")))
+        g.add((node, HCC.reason, Literal(fact.reason)))
+        g.add((node, HCC.outsideReference, Literal(fact.reference)))
+        for arm in chosen:
+            g.add((node, HCC.concernsArm, arm))
+        for fact_node in doubted:
+            g.add((node, HCC.doubts, fact_node))
         self.evidence(fact, node)
 
     def comparison(self, study: m.Study, fact: m.Comparison, where: str) -> None:
@@ -320,6 +415,9 @@ class Emitter:
             g.add((node, HCC.effectDirection, self.value("direction", fact.direction, f"{where}.direction")))
         if fact.subgroup:
             g.add((node, HCC.subgroup, Literal(fact.subgroup)))
+        if (endpoint := g.value(node, HCC.endpoint)) in ae_defaults():  # as the endpoint names them
+            g.add((node, HCC.aeGrade, ae_defaults()[endpoint][0]))
+            g.add((node, HCC.aeKind, ae_defaults()[endpoint][1]))
         self.evidence(fact, node)
 
     def approval(self, fact: m.Approval, where: str) -> None:
@@ -495,35 +593,10 @@ class Emitter:
                               claim, f"{claim.source} {claim.table} row {claim.row}, column 'Drug target'")
         self.corrections(tables)
         self.xrefs()
-        self.evidence_levels()
+        for where, doubt in self.facts.where("doubts"):
+            self.doubt(doubt, str(where))
+        assign_levels(self.g)
         return self.g
-
-    def evidence_levels(self) -> None:
-        """Each study with results, and each of its measurements and comparisons, gets the level of
-        evidence its design gives (ontology: hcc:EvidenceLevel, with CIViC/ESMO/ASCO equivalents)."""
-        g = self.g
-        levels = notations()[HCC.EvidenceLevel]
-        phase_names = {iri: name for name, iri in notations()[HCC.TrialPhase].items()}
-        results: dict[URIRef, list[URIRef]] = {}
-        for node in sorted(g.subjects(RDF.type, HCC.OutcomeMeasurement)):
-            results.setdefault(g.value(predicate=HCC.hasArm, object=g.value(node, HCC.arm)), []).append(node)
-        for node in sorted(g.subjects(RDF.type, HCC.ArmComparison)):
-            results.setdefault(g.value(predicate=HCC.hasArm, object=g.value(node, HCC.experimentalArm)), []).append(node)
-        for study, nodes in results.items():
-            designs = " ".join(str(d) for d in g.objects(study, HCC.design)).lower()
-            phases = {phase_names[p] for p in g.objects(study, HCC.phase)}
-            controlled = "randomi" in designs or any(
-                (arm, HCC.armRole, HCC.Comparator) in g for arm in g.objects(study, HCC.hasArm))
-            if (study, RDF.type, HCC.MetaAnalysis) in g:
-                level = "meta-analysis"
-            elif (study, RDF.type, HCC.ObservationalStudy) in g or "retrospective" in designs:
-                level = "observational"
-            elif controlled:
-                level = "phase-3-controlled" if phases & {"III", "II/III"} else "early-phase-controlled"
-            else:
-                level = "single-arm"
-            for node in [study, *nodes]:
-                g.add((node, HCC.evidenceLevel, levels[level]))
 
 
 def emit(facts: Facts) -> Graph:

@@ -13,7 +13,11 @@ recurse, and a query nested a few thousand levels deep overflows an ordinary 8 M
 pyoxigraph has no cancellation, so a deadline is kept by ending the process: past its time (the
 default is ``constants.QUERY_TIMEOUT``) a query's engine is killed and the caller gets one line.
 A pool engine that dies (the filter, its memory limit, a kill from outside) is replaced in the
-background and the replacement reported on stderr; the pool never holds more than its size.
+background and the replacement reported on stderr; the pool never holds more than its size. A
+query whose client has gone is stopped the same way (``Pool.run``'s ``cancelled``).
+
+Failures reach the caller as exceptions (RefusedQuery, QueryTooLarge, EnginesBusy, QueryTimedOut,
+EngineStopped, ClientGone); ``hcc_kg.serve.status_of`` alone decides their HTTP statuses.
 
 The engine's answers reach the parent as plain data (tuples, lists, strings, bytes, numbers):
 the parent unpickles them with no classes allowed, so even an engine that misbehaved could not
@@ -54,6 +58,22 @@ GRAPH_TYPES = {  # CONSTRUCT and DESCRIBE
 _UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b", re.IGNORECASE)
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+
+
+class EnginesBusy(HccKgError):
+    """No engine became free for the query in time (or too many queries wait)."""
+
+
+class QueryTimedOut(HccKgError):
+    """The query ran past its time limit; its engine was stopped."""
+
+
+class EngineStopped(HccKgError):
+    """The engine process died while it ran the query (its memory limit, a crash, a kill)."""
+
+
+class ClientGone(HccKgError):
+    """The client disconnected; its query was stopped and nobody is left to answer."""
 
 
 _STACK_SIZE = threading.Lock()  # threading.stack_size is process-wide: set, start, restore
@@ -127,10 +147,11 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
 
 
 def answer(store, text: str, accept: str | None = None, dataset: tuple[list, list] | None = None,
-           graphs: frozenset[str] = frozenset()) -> tuple[int, str, bytes]:
-    """Run a query after the guard and serialise its results as the client asked: (status, type,
-    body). ``dataset`` is the protocol's (default-graph-uri, named-graph-uri) lists, each IRI one
-    of ``graphs`` (the stored graphs). Every failure is a status and one line, never an exception."""
+           graphs: frozenset[str] = frozenset()) -> tuple[str, str, bytes | None]:
+    """Run a query after the guard and serialise its results as the client asked: ("ok", media
+    type, body), or (kind, one line, None) where kind names the error (:data:`FAILURES`) the
+    parent raises. ``dataset`` is the protocol's (default-graph-uri, named-graph-uri) lists, each
+    IRI one of ``graphs`` (the stored graphs)."""
     import pyoxigraph as ox
 
     from hcc_kg.store import dataset_options
@@ -153,15 +174,18 @@ def answer(store, text: str, accept: str | None = None, dataset: tuple[list, lis
                     raise RefusedQuery(f"{param} <{iri}> is not a graph of this endpoint; its graphs are "
                                        + ", ".join(f"<{g}>" for g in sorted(graphs)))
         media, body = on_big_stack(run)
-    except QueryTooLarge as err:
-        return 413, "text/plain; charset=utf-8", (str(err) + "\n").encode()
-    except RefusedQuery as err:  # the word ban, a graph not stored
-        return 400, "text/plain; charset=utf-8", (str(err) + "\n").encode()
-    except Exception as err:  # noqa: BLE001 - every failure is answered, never raised
-        problem = explain(err, text)
-        status = 400 if isinstance(problem, RefusedQuery) else 500
-        return status, "text/plain; charset=utf-8", (str(problem) + "\n").encode()
-    return 200, media + ("; charset=utf-8" if media.startswith("text/") else ""), body
+    except Exception as err:  # noqa: BLE001 - every failure is one line, never a traceback
+        problem = err if isinstance(err, HccKgError) else explain(err, text)
+        return _kind(problem), str(problem), None
+    return "ok", media + ("; charset=utf-8" if media.startswith("text/") else ""), body
+
+
+#: the errors an engine reports by name (its replies are plain data), most specific first
+FAILURES = {"too-large": QueryTooLarge, "refused": RefusedQuery, "error": HccKgError}
+
+
+def _kind(err: HccKgError) -> str:
+    return next(kind for kind, cls in FAILURES.items() if isinstance(err, cls))
 
 
 def job(store, target: str, params: dict[str, str], canned: bool, fmt: str | None, width: int | None,
@@ -181,23 +205,24 @@ def job(store, target: str, params: dict[str, str], canned: bool, fmt: str | Non
         from hcc_kg.render import render
 
         return "ok", render(result, fmt, store=store, query=query, width=width)
-    except RefusedQuery as err:
-        return "refused", str(err)
     except HccKgError as err:
-        return "error", str(err)
+        return _kind(err), str(err)
     except Exception as err:  # noqa: BLE001 - a fault of ours: one line, and the engine goes on
         return "error", f"{name}: the query failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
 
 
 def child(argv: list[str]) -> None:
-    """An engine process: ``FD RELEASE_NQ MEMORY_MB [--network]``. The socketpair to the parent
-    (FD) exists; the filter goes on before the release or any query is read; then one request at
-    a time until the parent closes its end."""
+    """An engine process: ``FD RELEASE_NQ MEMORY_MB NICE [--network]``. The socketpair to the
+    parent (FD) exists; the filter goes on before the release or any query is read; the process
+    runs NICE steps below its parent in CPU priority; then one request at a time until the parent
+    closes its end."""
+    import os
     import resource
     from multiprocessing.connection import Connection
 
     conn = Connection(int(argv[0]))
-    release_nq, memory_mb, network = argv[1], int(argv[2]), "--network" in argv[3:]
+    release_nq, memory_mb, network = argv[1], int(argv[2]), "--network" in argv[4:]
+    os.nice(int(argv[3]))
     if network:
         sandbox.open_for_tests()
     refused = "this engine may use the network (--allow-service, or a test)" if network else sandbox.deny_network()
@@ -234,35 +259,40 @@ def _plain(data: bytes):
     return _PlainData(io.BytesIO(data)).load()
 
 
-class EngineDied(HccKgError):
-    """An engine process ended while it ran a query."""
+class EngineDied(Exception):
+    """An engine process ended while it ran a query (``died`` is the error to report)."""
 
     def __init__(self, code: int | None, memory_mb: int) -> None:
         self.code = code
-        self.status, message = _death(code, memory_mb)
-        super().__init__(message)
+        self.died = _death(code, memory_mb)
+        super().__init__(str(self.died))
 
 
-def _death(code: int | None, memory_mb: int) -> tuple[int, str]:
-    """(HTTP status, one line) for an engine that ended with exit ``code`` while running a query."""
+def _death(code: int | None, memory_mb: int) -> HccKgError:
+    """The error for an engine that ended with exit ``code`` while running a query: a refused
+    query when the network filter ended it, else EngineStopped saying what stopped it."""
     if sandbox.SIGNAL is not None and code == -sandbox.SIGNAL:
-        return 400, (f"{REFUSED}: the query tried to open a network connection; query engines run "
-                     "without network access (a seccomp filter), so its engine was stopped")
+        return RefusedQuery(f"{REFUSED}: the query tried to open a network connection; query engines run "
+                            "without network access (a seccomp filter), so its engine was stopped")
     if code == -signal.SIGKILL:
-        return 500, ("the engine running the query was killed from outside (SIGKILL, by an operator or the "
-                     "system's out-of-memory killer), not by a limit of this program; it was restarted")
+        return EngineStopped("the engine running the query was killed from outside (SIGKILL, by an operator or "
+                             "the system's out-of-memory killer), not by a limit of this program; it was restarted")
     try:
         what = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
     except ValueError:  # a signal without a name
         what = f"signal {-code}"
     if code == -signal.SIGABRT:
-        return 500, (f"the query stopped the engine ({what}; the memory limit is {memory_mb} MiB per engine); "
-                     "it was restarted")
-    return 500, f"the engine stopped while running the query ({what}); it was restarted"
+        return EngineStopped(f"the query stopped the engine ({what}; the memory limit is {memory_mb} MiB per "
+                             "engine); it was restarted")
+    return EngineStopped(f"the engine stopped while running the query ({what}); it was restarted")
 
 
 class Overtime(Exception):
     """A query ran past its deadline (its engine has been killed)."""
+
+
+class Cancelled(Exception):
+    """The caller gave up on the query (its engine has been killed)."""
 
 
 class Engine:
@@ -270,7 +300,7 @@ class Engine:
     ours (``inherit_stderr``: the server's log) or to a temporary file read when it fails to start."""
 
     def __init__(self, release_nq: str, memory_mb: int = ENGINE_MEMORY_MB, network: bool = False,
-                 inherit_stderr: bool = False) -> None:
+                 inherit_stderr: bool = False, nice: int = 0) -> None:
         self.release_nq, self.memory_mb = release_nq, memory_mb
         ours, theirs = socket.socketpair(socket.AF_UNIX)
         self.log = None if inherit_stderr else tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
@@ -278,7 +308,7 @@ class Engine:
         # where this process did: a folder called hcc_kg where the user stands is not the engine
         code = "import sys; sys.path.insert(0, sys.argv[1]); from hcc_kg.engine import child; child(sys.argv[2:])"
         command = [sys.executable, "-I", "-c", code, str(ROOT),
-                   str(theirs.fileno()), release_nq, str(memory_mb), *(["--network"] if network else [])]
+                   str(theirs.fileno()), release_nq, str(memory_mb), str(nice), *(["--network"] if network else [])]
         try:
             self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                                             stdout=subprocess.DEVNULL, stderr=self.log)
@@ -307,13 +337,22 @@ class Engine:
         self.close()
         raise HccKgError(f"an engine process did not start (exit code {self.process.returncode}){said}")
 
-    def call(self, request: tuple, timeout: float):
-        """The engine's reply to ``request``; Overtime past ``timeout`` seconds (the engine is then
-        killed), EngineDied if it ended."""
+    def call(self, request: tuple, timeout: float, cancelled=None):
+        """The engine's reply to ``request``; Overtime past ``timeout`` seconds, Cancelled when
+        ``cancelled()`` (asked every 0.1 s) says so (then the caller stops the engine: a pool
+        removes it first, so its watcher does not report it as killed from outside), EngineDied if
+        it ended."""
+        import time
+
+        deadline = time.monotonic() + timeout
         try:
             self.conn.send(request)
-            finished = self.conn.poll(timeout)
-            if finished:
+            while not self.conn.poll(max(0.0, min(0.1, deadline - time.monotonic()))):
+                if time.monotonic() >= deadline:
+                    break
+                if cancelled is not None and cancelled():
+                    raise Cancelled
+            else:
                 return _plain(self.conn.recv_bytes())
         except (EOFError, OSError):
             try:
@@ -322,7 +361,6 @@ class Engine:
                 self.kill()
                 code = self.process.returncode
             raise EngineDied(code, self.memory_mb) from None
-        self.kill()
         raise Overtime
 
     def alive(self) -> bool:
@@ -383,28 +421,29 @@ def run_local(target: str, params: dict[str, str] | None = None, *, canned: bool
         except Overtime:
             del _LOCAL[key]
             engine.close()
-            raise HccKgError(f"{name}: the query did not finish within {timeout:g} s and was stopped "
-                             "(raise the limit with --timeout, or timeout= in Python)") from None
-        except EngineDied as died:
+            raise QueryTimedOut(f"{name}: the query did not finish within {timeout:g} s and was stopped "
+                                "(raise the limit with --timeout, or timeout= in Python)") from None
+        except EngineDied as err:
             del _LOCAL[key]
             engine.close()
-            message = str(died).replace("; it was restarted", "")
-            raise (RefusedQuery if died.status == 400 else HccKgError)(f"{name}: {message}") from None
+            raise type(err.died)(f"{name}: {str(err.died).replace('; it was restarted', '')}") from None
     if kind == "ok":
         return value
-    raise (RefusedQuery if kind == "refused" else HccKgError)(value)
+    raise FAILURES[kind](value)
 
 
 class Pool:
-    """``size`` engine processes, each with the release in memory. A query waits at most
-    ``timeout`` seconds for a free engine and at most ``timeout`` seconds to run; past that its
-    engine is killed and replaced. Every lost engine gets exactly one replacement, which joins
-    the pool once it is ready, so the pool never holds more than ``size``."""
+    """``size`` engine processes, each with the release in memory, ``nice`` steps below this
+    process in CPU priority (the server's general engines run below its reserved ones, so a cheap
+    query there gets the CPU). A query runs at most ``timeout`` seconds; past that its engine is
+    killed and replaced. Every lost engine gets exactly one replacement, which joins the pool once
+    it is ready, so the pool never holds more than ``size``."""
 
     def __init__(self, release_nq: Path, size: int = 4, timeout: float = QUERY_TIMEOUT,
-                 memory_mb: int = ENGINE_MEMORY_MB, log=None, network: bool = False) -> None:
+                 memory_mb: int = ENGINE_MEMORY_MB, log=None, network: bool = False, nice: int = 0) -> None:
         self.release_nq, self.size, self.timeout, self.memory_mb = str(release_nq), size, timeout, memory_mb
         self.network = network  # tests only: engines without the filter
+        self.nice = nice
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self.idle: queue.Queue[Engine] = queue.Queue()
         self.engines: set[Engine] = set()
@@ -418,7 +457,7 @@ class Pool:
             self._adopt(engine)
 
     def _spawn(self) -> Engine:
-        return Engine(self.release_nq, self.memory_mb, self.network, inherit_stderr=True)
+        return Engine(self.release_nq, self.memory_mb, self.network, inherit_stderr=True, nice=self.nice)
 
     def _adopt(self, engine: Engine) -> None:
         """A ready engine joins the pool, watched until it dies."""
@@ -430,7 +469,7 @@ class Pool:
     def _watch(self, engine: Engine) -> None:
         """Replace an engine as soon as its process dies, busy or idle, and report it."""
         code = engine.process.wait()
-        self._replace(engine, f"died ({_death(code, self.memory_mb)[1].split(';')[0]})")
+        self._replace(engine, f"died ({str(_death(code, self.memory_mb)).split(';')[0]})")
 
     def _replace(self, engine: Engine, why: str) -> None:
         """Kill an engine and start its successor in the background (the caller answers at once).
@@ -459,34 +498,52 @@ class Pool:
                 self._adopt(engine)
             return
 
-    def answer(self, text: str, accept: str | None = None,
-               dataset: tuple[list, list] | None = None) -> tuple[int, str, bytes]:
-        """The status, media type and body for one query (the engine runs the guard)."""
+    def take(self, wait: float) -> Engine | None:
+        """A free, live engine, waiting at most ``wait`` seconds; None if none became free."""
         import time
 
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + wait
         while True:
             try:
-                engine = self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
+                engine = (self.idle.get(timeout=max(0.0, deadline - time.monotonic())) if wait
+                          else self.idle.get_nowait())
             except queue.Empty:
-                return 503, "text/plain; charset=utf-8", (
-                    f"all {self.size} query engines are busy; try again shortly\n").encode()
+                return None
             if engine in self.engines and engine.alive():
-                break
+                return engine
             engine.close()  # died while idle: its watcher has replaced it
+
+    def run(self, engine: Engine, text: str, accept: str | None = None, dataset: tuple[list, list] | None = None,
+            cancelled=None) -> tuple[str, bytes]:
+        """Run one query (the engine runs the guard) on a taken engine: (media type, body), or one
+        of this module's errors. ``cancelled()`` is asked every 0.1 s: when it says the client has
+        gone, the engine is stopped (a query cannot be cancelled otherwise) and ClientGone raised."""
         try:
-            reply = engine.call(("http", text, accept, dataset), self.timeout)
-        except EngineDied as died:
-            self._replace(engine, f"died while running a query ({_death(died.code, self.memory_mb)[1].split(';')[0]})")
+            kind, first, body = engine.call(("http", text, accept, dataset), self.timeout, cancelled)
+        except EngineDied as err:
+            self._replace(engine, f"died while running a query ({str(err.died).split(';')[0]})")
             engine.close()
-            return died.status, "text/plain; charset=utf-8", (str(died) + "\n").encode()
+            raise err.died from None
         except Overtime:
             self._replace(engine, f"ran a query past {self.timeout:g} s and was stopped")
             engine.close()
-            return 504, "text/plain; charset=utf-8", (
-                f"the query did not finish within {self.timeout:g} s and was stopped\n").encode()
+            raise QueryTimedOut(f"the query did not finish within {self.timeout:g} s and was stopped") from None
+        except Cancelled:
+            self._replace(engine, "was stopped: its client disconnected")
+            engine.close()
+            raise ClientGone("the client disconnected") from None
         self.idle.put(engine)
-        return reply
+        if kind != "ok":
+            raise FAILURES[kind](first)
+        return first, body
+
+    def answer(self, text: str, accept: str | None = None, dataset: tuple[list, list] | None = None,
+               cancelled=None) -> tuple[str, bytes]:
+        """(media type, body) for one query, waiting at most ``timeout`` for an engine."""
+        engine = self.take(self.timeout)
+        if engine is None:
+            raise EnginesBusy(f"all {self.size} query engines are busy; try again shortly")
+        return self.run(engine, text, accept, dataset, cancelled)
 
     def close(self) -> None:
         self.closed = True

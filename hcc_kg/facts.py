@@ -27,6 +27,7 @@ LIST_FILES: dict[str, type[BaseModel]] = {
     "mechanisms.yaml": m.Mechanism,
     "biomarkers.yaml": m.Biomarker,
     "claims.yaml": m.Claim,
+    "doubts.yaml": m.Doubt,
     "tables.yaml": m.RowNote,
     "xrefs.yaml": m.Mapping,
     "registry-files.yaml": m.RegistryFile,
@@ -140,7 +141,8 @@ def sourced(record: BaseModel, path: str = "") -> Iterator[tuple[str, m.Sourced]
 
 def _numbers(record: m.Sourced) -> list[tuple[str, Decimal]]:
     out = []
-    for name in ("value", "below", "ci_lower", "ci_upper", "hazard_ratio", "p_value", "p_below", "relative_effect"):
+    for name in ("value", "below", "ci_lower", "ci_upper", "hazard_ratio", "p_value", "p_below", "relative_effect",
+                 "amount", "every"):
         v = getattr(record, name, None)
         if isinstance(v, Decimal):
             out.append((name, v))

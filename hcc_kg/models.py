@@ -61,7 +61,8 @@ class ExternalClaim(Record):
 
 class Drug(Record):
     name: str
-    type: Literal["MonoclonalAntibody", "BispecificAntibody", "SmallMolecule", "Biosimilar"]
+    #: "Drug" where no source states the kind (a class named without a product, "anti-angiogenesis")
+    type: Literal["MonoclonalAntibody", "BispecificAntibody", "SmallMolecule", "Biosimilar", "Drug"]
     synonyms: list[str] = []
     biosimilar_of: str | None = None
     #: a class of drugs named without a product ("PD-1 inhibitors", "TKIs")
@@ -74,7 +75,7 @@ class Drug(Record):
 class Target(Record):
     name: str
     type: Literal[
-        "ImmuneCheckpoint", "ReceptorTyrosineKinase", "Kinase", "GrowthFactor", "SignallingProtein"
+        "ImmuneCheckpoint", "ReceptorTyrosineKinase", "Kinase", "GrowthFactor", "SignallingProtein", "Lipid"
     ]
     synonyms: list[str] = []
     note: str | None = None
@@ -136,6 +137,28 @@ class Statement(Sourced):
         return self
 
 
+class Dose(Sourced):
+    """How much of one drug an arm gave, and how often, as the quote states it ("6 mg/kg cadonilimab
+    every 2 weeks": amount 6, unit mg/kg, every 2, every_unit week). ``step`` orders a sequence
+    ("A plus B followed by B": 1, 1, 2)."""
+
+    drug: str
+    amount: Decimal
+    unit: Literal["mg", "mg/kg"]
+    every: Decimal | None = None
+    every_unit: Literal["week"] | None = None
+    route: str | None = None
+    step: int | None = Field(default=None, ge=1)
+
+    _num = field_validator("amount", "every", mode="before")(classmethod(lambda cls, v: _decimal(v)))
+
+    @model_validator(mode="after")
+    def _interval_has_unit(self) -> Dose:
+        if (self.every is None) != (self.every_unit is None):
+            raise ValueError("every (the interval) and every_unit go together")
+        return self
+
+
 class Arm(Record):
     id: Slug
     regimen: list[str] = Field(min_length=1)
@@ -144,6 +167,7 @@ class Arm(Record):
     disputed: bool = False
     note: str | None = None
     statements: list[Statement] = []
+    doses: list[Dose] = []
 
 
 class Measurement(Sourced):
@@ -159,6 +183,11 @@ class Measurement(Sourced):
     subgroup: str | None = None
     qualifier: str | None = None
     adverse_event: str | None = None
+    #: the grade range and kind of an adverse-event rate, where the source states other than the
+    #: endpoint names (ontology: each AE endpoint's hcc:aeGrade / hcc:aeKind is the default)
+    grade: Literal["any", "1-2", "3", "3-4", ">=3", "4-5", "5"] | None = None
+    ae_kind: Literal["any", "treatment-related", "treatment-emergent", "immune-related",
+                     "leading-to-discontinuation"] | None = None
     #: the value the study was designed to reach ("expected ORR of 40%"), not a result
     design_target: bool = False
 
@@ -205,9 +234,13 @@ class Comparison(Sourced):
 
 
 class Study(Record):
+    """A study. ``type`` is what the sources state it is; leave it out where they do not (the study
+    is then only an hcc:ClinicalStudy, and its level of evidence says "design not stated" unless a
+    phase or design statement says more)."""
+
     id: Slug
     name: str
-    type: Literal["ClinicalTrial", "ObservationalStudy", "MetaAnalysis"]
+    type: Literal["ClinicalTrial", "ObservationalStudy", "MetaAnalysis"] | None = None
     aliases: list[str] = []
     registry_ids: list[str] = []
     note: str | None = None
@@ -277,6 +310,21 @@ class Claim(Sourced):
     topic: str = Field(min_length=3)
     about: list[str] = []
     values: list[StatedValue] = []
+
+
+class Doubt(Sourced):
+    """A suspected error in a source that rests on knowledge from outside the sources: the quote is
+    the doubted passage; the doubt covers the facts of ``study`` (its ``arms``, where given) whose
+    evidence quote contains that passage. The values stay as stated; the graph records the doubt
+    beside them (hcc:SuspectedSourceError)."""
+
+    id: Slug
+    study: Slug
+    arms: list[Slug] = []
+    what: str = Field(min_length=10)
+    reason: str = Field(min_length=20)
+    #: the outside publication, as a citation text (no identifier unless a pinned file pairs one)
+    reference: str = Field(min_length=10)
 
 
 # --- external identifiers ---------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Publish stage: run every stage, then write the release atomically with its build receipt.
 
-Nothing is written until every stage has passed; the files are serialised into a temporary
-folder beside graph/release/ and moved in last, so a failed build leaves the previous release.
+Nothing is written until every stage has passed; the files are then written into a new folder
+beside graph/release/, which is swapped in with one rename, so a build that fails or is killed at
+any point leaves the previous release whole.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -28,7 +30,7 @@ from hcc_kg.constants import (
     MANIFEST,
     ONTOLOGY,
     ONTOLOGY_IRI,
-    QC_QUERIES,
+    QUERIES,
     RECEIPT,
     RELEASE,
     RELEASE_NQ,
@@ -61,9 +63,10 @@ class Build:
 
 
 def inputs() -> list[Path]:
-    """Every file the build reads: its sha256 goes into the receipt."""
+    """Every file the build reads (the canned queries too: their texts are in the metadata graph);
+    its sha256 goes into the receipt."""
     files = [MANIFEST, ONTOLOGY, SHAPES, TERM_SOURCES, *sorted(SOURCES.glob("*.txt")),
-             *sorted(FACTS.rglob("*.yaml")), *sorted(QC_QUERIES.glob("*.rq"))]
+             *sorted(FACTS.rglob("*.yaml")), *sorted(QUERIES.rglob("*.rq"))]
     return [f for f in files if f.exists()]
 
 
@@ -328,24 +331,66 @@ def receipt(graphs: dict[str, Graph], files: dict[str, str]) -> str:
 
 
 def write_release(graphs: dict[str, Graph], release: Path = RELEASE, documents: dict[str, str] | None = None) -> list[Path]:
-    """Serialise into a temporary folder, then move each file into ``release``."""
-    release.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=release))
+    """Serialise the release in memory, then write it all or nothing (see :func:`writing`)."""
+    lines = statements(graphs)
+    files = {name: write(lines) for name, write in WRITERS.items()} | (documents or {})
+    files[VOID_FILE] = describe_files(graphs["metadata"], files)
+    files[RECEIPT] = receipt(graphs, files)
+    for _ in writing(files, release):
+        pass
+    return [release / name for name in (*files, DOCS)]
+
+
+def writing(files: dict[str, str], release: Path) -> Iterator[str]:
+    """Write ``files`` as the new ``release`` folder, all or nothing, naming each step when done.
+
+    The files go into a new folder beside ``release``; files of the old release that the build does
+    not write (the committed KGX graph summary) are copied over; then one ``renameat2`` exchanges
+    the two folders, so a reader or a crash at any step sees either the old release or the new one,
+    whole. A folder left by a killed build is removed by the next one.
+    """
+    release.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in release.parent.glob(f".{release.name}-new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    new = Path(tempfile.mkdtemp(prefix=f".{release.name}-new-", dir=release.parent))
     try:
-        lines = statements(graphs)
-        files = {name: write(lines) for name, write in WRITERS.items()} | (documents or {})
-        files[VOID_FILE] = describe_files(graphs["metadata"], files)
-        files[RECEIPT] = receipt(graphs, files)
         for name, text in files.items():
-            (tmp / name).parent.mkdir(parents=True, exist_ok=True)  # kgx/ holds the KGX files
-            (tmp / name).write_text(text, encoding="utf-8")
-        ontology_docs(tmp / RELEASE_ONTOLOGY, tmp / DOCS)
-        for name in (*files, DOCS):
-            (release / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp / name, release / name)
-        return [release / name for name in (*files, DOCS)]
+            (new / name).parent.mkdir(parents=True, exist_ok=True)  # kgx/ holds the KGX files
+            (new / name).write_text(text, encoding="utf-8")
+            yield name
+        if RELEASE_ONTOLOGY in files:
+            ontology_docs(new / RELEASE_ONTOLOGY, new / DOCS)
+            yield DOCS
+        if release.exists():
+            for old in sorted(release.rglob("*")):
+                if old.is_file() and not (new / old.relative_to(release)).exists():
+                    (new / old.relative_to(release)).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(old, new / old.relative_to(release))
+            yield "kept files the build does not write"
+            exchange(new, release)
+        else:
+            os.rename(new, release)
+        yield "swapped in"
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(new, ignore_errors=True)  # the old release, after the exchange
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap two folders in one step: Linux renameat2(RENAME_EXCHANGE). Elsewhere two renames, with a
+    moment in which ``b`` is absent (said in the README)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if hasattr(libc, "renameat2"):
+        at_fdcwd, rename_exchange = -100, 2
+        if libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) != 0:
+            errno = ctypes.get_errno()
+            raise HccKgError(f"{b}: could not swap in the new release: {os.strerror(errno)}")
+        return
+    aside = b.with_name(b.name + ".old")
+    os.rename(b, aside)
+    os.rename(a, b)
+    os.rename(aside, a)
 
 
 def ontology_docs(ontology: Path, html: Path) -> None:

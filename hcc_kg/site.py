@@ -36,6 +36,7 @@ MATCHES = tuple(str(m) for m in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedM
                                  SKOS.broadMatch))
 INFERRED = str(GRAPHS["inferred"])
 NOTE, DISPUTED, DESCRIBES = str(V.curatorNote), str(V.disputed), str(V.describes)
+DOUBTS = str(V.doubts)
 #: properties that lead from an entity to its parts, whose facts its page shows too (a study's arms)
 PARTS = (str(V.hasArm),)
 #: properties an evidence page follows to the nodes that belong to it (selectors, corrections)
@@ -257,7 +258,13 @@ class Site:
         return row
 
     def _notes(self, node: str) -> list[str]:
-        return [n.value for n in self.out.get(node, {}).get(NOTE, [])]
+        """A fact's curator notes, and each suspected source error that doubts it (hcc:doubts)."""
+        notes = [n.value for n in self.out.get(node, {}).get(NOTE, [])]
+        for doubt, prop in self.into.get(node, []):
+            if prop == DOUBTS:
+                notes.append(f"Suspected source error: {self.first(doubt, LABEL)}. {self.first(doubt, str(V.reason))} "
+                             f"Outside reference: {self.first(doubt, str(V.outsideReference))}")
+        return notes
 
     @staticmethod
     def anchor(node: str) -> str:
@@ -773,8 +780,8 @@ def make_responder(release: Path | None = None):
         if not m:
             return not_found(path) if path.startswith(("/resource/", "/ontology")) else None
         whole, kind, slug, ext = m.groups()
-        if kind and slug == "index":
-            html = site().page(f"resource/{kind}/index.html")
+        if kind and slug == "index":  # a page listing a kind's records: HTML only
+            html = site().page(f"resource/{kind}/index.html") if ext in (None, "html") else None
             return (200, HTML, html.encode()) if html else not_found(path)
         iri = ONTOLOGY_IRI if whole == "ontology" else f"{RESOURCE}{kind}/{slug}"
         if iri != ONTOLOGY_IRI and not site().out.get(iri):

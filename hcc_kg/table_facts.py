@@ -31,6 +31,11 @@ FINDINGS = {"ORR": "ORR", "DCR": "DCR", "median TTP": "TTP", "medianTTP": "TTP",
             "mPFS": "mPFS", "mOS": "mOS", "OS": "mOS", "12 mPFS": "PFS-12m", "12 mOS": "OS-12m"}
 #: a findings cell that reports no value
 NOTHING = {"NE", "NA", "/"}
+#: table placeholders, never values: "NA" not available (s000 Tables 1 and 2 footnotes), "/" and
+#: "-" an empty cell; a statement cell holding one states nothing (QC placeholder-values.rq)
+PLACEHOLDERS = {"NA", "N/A", "/", "-", "–", "—", "NE", "NR", ""}
+#: s000 Table 1's footnote: "NR: Not reported" (not "not reached", as NR means in s001 Table 1)
+NOT_REPORTED = {"s000/table-1": {"NR"}}
 #: endpoints that depend on the response criteria
 RESPONSE_ENDPOINTS = {"ORR", "DCR", "CR", "PR", "SD", "PD"}
 #: s001 Table 1 columns -> endpoint notation
@@ -175,13 +180,17 @@ class Reader:
             arm["statements"].append({"attribute": "regimen", "regimen": [p.label for p in parts], **ev})
 
     def statement(self, target: list, attribute: str, value: str | int, ev: dict) -> None:
+        """A statement from a cell; a placeholder cell ("NA": not available) states nothing."""
+        if isinstance(value, str) and value.strip() in PLACEHOLDERS:
+            return
         target.append({"attribute": attribute, "value": value, **ev})
 
     def measurement(self, study: dict, arm: str, endpoint: str, cell: str, ev: dict,
                     unit: str | None = None, **extra: str | None) -> None:
-        """One measurement from a cell: "/" is nothing reported; NR/NE not reached; "<1" below."""
+        """One measurement from a cell: "/" is nothing reported; NR/NE not reached (unless the
+        table's footnote says NR is "not reported"); "<1" below."""
         cell = cell.strip()
-        if cell in ("/", ""):
+        if cell in ("/", "") or cell in NOT_REPORTED.get(f"{ev['source']}/{ev['table']}", ()):
             return
         value: dict = {}
         if cell in ("NR", "NE"):

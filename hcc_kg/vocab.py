@@ -140,6 +140,39 @@ class HCC(DefinedNamespace):
     TrialPhase: URIRef
     TyrosineKinaseInhibitor: URIRef
     UnnamedControl: URIRef
+    LevelDesignNotStated: URIRef
+    Lipid: URIRef
+    SuspectedSourceError: URIRef
+    doubts: URIRef
+    concernsArm: URIRef
+    outsideReference: URIRef
+    AEGrade: URIRef
+    AEKind: URIRef
+    aeGrade: URIRef
+    aeKind: URIRef
+    gradeMin: URIRef
+    gradeMax: URIRef
+    GradeAny: URIRef
+    Grade1To2: URIRef
+    Grade3: URIRef
+    Grade3To4: URIRef
+    Grade3OrHigher: URIRef
+    Grade4To5: URIRef
+    Grade5: URIRef
+    AnyAE: URIRef
+    TreatmentRelatedAE: URIRef
+    TreatmentEmergentAE: URIRef
+    ImmuneRelatedAE: URIRef
+    AELeadingToDiscontinuation: URIRef
+    DoseSpecification: URIRef
+    dose: URIRef
+    doseOf: URIRef
+    doseAmount: URIRef
+    doseUnit: URIRef
+    doseInterval: URIRef
+    doseIntervalUnit: URIRef
+    route: URIRef
+    doseStep: URIRef
     about: URIRef
     actsOn: URIRef
     adverseEvent: URIRef
@@ -238,6 +271,9 @@ OA = Namespace("http://www.w3.org/ns/oa#")
 UO = Namespace("http://purl.obolibrary.org/obo/UO_")
 #: Unit Ontology terms (month, percent, count unit), confirmed in UO's own uo.obo: ontology/term-sources.yaml.
 UNITS = {"month": UO["0000035"], "percent": UO["0000187"], "count": UO["0000189"]}
+#: dose units (milligram, milligram per kilogram) and the dosing-interval unit (week), from the same uo.obo
+DOSE_UNITS = {"mg": UO["0000022"], "mg/kg": UO["0000308"]}
+INTERVAL_UNITS = {"week": UO["0000034"]}
 
 #: One namespace per resource kind: ``RES["drug"]["atezolizumab"]``.
 RES = {kind: Namespace(f"{RESOURCE}{kind}/") for kind in KINDS}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from hypothesis import settings
 
 from hcc_kg.constants import FACTS, RELEASE_NQ
@@ -21,11 +23,36 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """(release folder, Build) of one full build from the committed inputs."""
+    """(release folder, Build) of one full build from the committed inputs, made once per test run:
+    under pytest-xdist the first worker builds and the others read its result (a pickle)."""
     from hcc_kg.publish import build
 
-    release = tmp_path_factory.mktemp("release")
-    return release, build(release)
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        release = tmp_path_factory.mktemp("release")
+        return release, build(release)
+    shared = tmp_path_factory.getbasetemp().parent  # one folder for all workers of this run
+    release, done = shared / "release", shared / "build.pickle"
+    with FileLock(shared / "build.lock"):
+        if not done.exists():
+            done.write_bytes(pickle.dumps(_picklable(build(release))))
+    return release, pickle.loads(done.read_bytes())
+
+
+def _picklable(result):
+    """The Build with each graph as a plain rdflib Graph (the canonical ontology graph is a
+    read-only aggregate, which does not pickle), prefixes kept."""
+    from dataclasses import replace
+
+    from rdflib import Graph
+
+    def plain(graph):
+        copy = Graph()
+        for prefix, namespace in graph.namespaces():
+            copy.bind(prefix, namespace)
+        copy += graph
+        return copy
+
+    return replace(result, graphs={name: plain(g) for name, g in result.graphs.items()})
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +77,18 @@ def rdflib_ds(built):
 
     release, _ = built
     return rdflib_dataset((release / RELEASE_NQ).read_text(encoding="utf-8"))
+
+
+#: test files whose tests are slow and independent (no module fixture): spread over the xdist
+#: workers test by test. Every other file's tests stay together on one worker, so its module
+#: fixtures (servers, a triplestore, a site build) start once (pytest -n auto --dist loadgroup).
+SPREAD = {"test_build.py", "test_kgx.py", "test_facts.py", "test_diff.py", "test_cli.py", "test_guard.py"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name not in SPREAD:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
 
 
 def _normal(rows):

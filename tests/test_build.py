@@ -60,11 +60,57 @@ def test_failed_build_leaves_previous_release_untouched(module, name, built, tmp
     publish.write_release(result.graphs, tmp_path, result.documents)
     before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     monkeypatch.setattr(importlib.import_module(module), name, _fail)
-    if name == "ntriples":
-        monkeypatch.setitem(publish.WRITERS, "hcc-kg.nt", _fail)
     with pytest.raises(HccKgError, match="injected failure"):
-        publish.build(tmp_path)
+        if name == "ntriples":  # the last stage alone: the stages before it were run by `built`
+            monkeypatch.setitem(publish.WRITERS, "hcc-kg.nt", _fail)
+            publish.write_release(result.graphs, tmp_path, result.documents)
+        else:
+            publish.build(tmp_path)
     assert {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+KILL_AFTER = """
+import os, signal, sys, json
+from pathlib import Path
+from hcc_kg.publish import writing
+files, release, step = json.loads(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+for i, _ in enumerate(writing(files, release)):
+    if i == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_build_killed_at_any_step_of_the_write_leaves_one_whole_release(tmp_path):
+    """The write run in a child that is SIGKILLed after each of its steps in turn (no clean-up
+    runs): the release folder then holds exactly the old release or exactly the new one."""
+    import shutil
+    import subprocess
+    import sys
+
+    from hcc_kg.publish import writing
+
+    release = tmp_path / "release"
+    kept = {"kgx/summary.yaml": "not written by the build\n"}  # like kgx/hcc-kg_graph-summary.yaml
+    old = {"hcc-kg.nq": "old\n", "kgx/nodes.tsv": "old\n", RECEIPT: "old\n"}
+    new = {"hcc-kg.nq": "new\n", "kgx/nodes.tsv": "new\n", RECEIPT: "new\n"}
+    list(writing(old | kept, release))
+
+    def contents():
+        return {str(p.relative_to(release)): p.read_text() for p in release.rglob("*") if p.is_file()}
+
+    shutil.copytree(release, tmp_path / "count")
+    steps = len(list(writing(new, tmp_path / "count")))
+    seen = []
+    for step in range(steps):
+        done = subprocess.run([sys.executable, "-c", KILL_AFTER, json.dumps(new), str(release), str(step)],
+                              check=False)
+        assert done.returncode == -9
+        now = contents()
+        assert now in (old | kept, new | kept), f"killed after step {step}: a mixed release {now}"
+        seen.append(now == new | kept)
+        list(writing(old, release))  # back to the old release for the next kill
+    assert seen == [False] * (steps - 1) + [True]  # only the last step (the swap) makes it new
+    assert not list(tmp_path.glob(".release-new-*"))  # what the killed builds left is cleared
 
 
 # The regimens the sources support: a PD-1 inhibitor (by the reasoner) + a TKI, in a first-line

@@ -94,3 +94,28 @@ def test_bad_text_only_pattern_names_the_file(tmp_path, monkeypatch):
     monkeypatch.setattr(cov_module, "EXCLUSIONS", bad)
     with pytest.raises(HccKgError, match=r"coverage-exclusions.yaml: bad text_only entry"):
         coverage(load_sources(), {}, {})
+
+
+def test_doses_and_adverse_event_grades_are_typed(typed_results, built):
+    """Issue 22: every dose ("3 mg/kg", "every 2 weeks") and the grade beside an adverse-event rate
+    ("Grade 3-4 AEs ... 77.4%") is a typed value, and the report counts both kinds of fact."""
+    import re
+
+    from hcc_kg.coverage import counts, report
+
+    _, result = built
+    assert counts(result.graphs["asserted"]) == {"adverse-event rates": 78, "doses": 13}
+    doses = grades = 0
+    for cov in typed_results.values():
+        text = cov.source.text
+        for s in cov.counted():
+            if re.match(r"\s*mg\b", text[s.end:]) or text[:s.start].endswith("every "):
+                doses += 1
+                assert s.typed, text[s.start - 40:s.end + 40]
+            if re.search(r"(?i)grade\s*(?:≥\s*)?$|grade \d-$", text[:s.start]):
+                grades += 1
+                assert s.typed, text[s.start - 40:s.end + 40]
+    assert doses == 13 and grades > 10
+    assert report(list(typed_results.values()), typed=counts(result.graphs["asserted"])).startswith(
+        "# Coverage: numbers stated in the sources and the evidence quotes that cover them\n\n"
+        "Typed facts: 78 adverse-event rates; 13 doses")

@@ -148,3 +148,53 @@ def test_term_sources_are_checked(built, tmp_path, monkeypatch):
     bad.write_text("[]\n")
     with pytest.raises(HccKgError, match=r"term-sources.yaml: no confirmation for http://purl.obolibrary.org/obo/"):
         sssom.sssom_table(*args)
+
+
+# --- issue 22: adverse-event grades, doses and doubts are data; each bad input fails clearly ----
+
+
+def test_a_qualifier_naming_a_grade_needs_the_typed_grade(facts_copy):
+    """RESCUE's "Grade 3-4 AEs ... 77.4%" without grade: "3-4" would be a grade held only as text."""
+    study, save = curated(facts_copy, "studies/rescue.yaml")
+    ae = next(m for m in study["measurements"] if m.get("grade") == "3-4")
+    del ae["grade"]
+    save(study)
+    with pytest.raises(HccKgError, match=r"rescue.yaml: record 'rescue', field measurements\[\d+\].grade: "
+                                         r"the qualifier 'grade 3-4' names a grade; give it as grade"):
+        emit(load_facts(facts_copy))
+
+
+def test_a_grade_on_an_efficacy_endpoint_fails(facts_copy):
+    study, save = _imbrave150(facts_copy)
+    next(m for m in study["measurements"] if m["endpoint"] == "mOS")["grade"] = ">=3"
+    save(study)
+    with pytest.raises(HccKgError, match=r"grade and ae_kind apply to adverse-event endpoints only, not 'mOS'"):
+        emit(load_facts(facts_copy))
+
+
+def test_a_dose_of_a_drug_outside_the_arm_fails(facts_copy):
+    study, save = curated(facts_copy, "studies/compassion-08.yaml")
+    study["arms"][0]["doses"][0]["drug"] = "durvalumab"
+    save(study)
+    with pytest.raises(HccKgError, match=r"compassion-08.yaml: record 'compassion-08', field arms\[0\].doses\[0\].drug: "
+                                         r"'durvalumab' is not in the arm's regimen"):
+        emit(load_facts(facts_copy))
+
+
+def test_a_dose_amount_must_occur_in_its_quote(facts_copy):
+    study, save = curated(facts_copy, "studies/compassion-08.yaml")
+    study["arms"][0]["doses"][0]["amount"] = 16
+    save(study)
+    with pytest.raises(HccKgError, match=r"doses\[0\].amount: 16 does not occur in its quote"):
+        load_facts(facts_copy)
+
+
+def test_a_doubt_must_rest_on_a_fact_of_its_arms(facts_copy):
+    """A doubted passage that no fact of the named arm is derived from links nothing: an error."""
+    records, save = curated(facts_copy, "doubts.yaml")
+    records[0]["arms"] = ["fourth-group"]  # its values come from s000 Table 1, not this sentence
+    records[0]["quote"] = "The tremelimumab (300 mg) plus Furvalumab (1500 mg)"
+    save(records)
+    with pytest.raises(HccKgError, match=r"doubts.yaml: record 'study-22-monotherapy-arms-swapped', field quote: "
+                                         r"no fact of study-22"):
+        emit(load_facts(facts_copy))

@@ -178,6 +178,22 @@ def test_trial_card_by_registry_id(ask):
                for r in rows)
 
 
+def test_trial_card_study_22_shows_the_doubted_attribution(ask):
+    """s000 Table 1 prints "tremelimumab + Durvalumab/tremelimumab/Durvalumab" with four values; the
+    published Study 22 report gives the monotherapy values the other way round (doubts.yaml)."""
+    rows = [r for r in ask("trial-card", study="Study 22") if r["section"] == "10 suspected source error"]
+    assert {r["item"] for r in rows} == {("s000 Table 1's attribution of Study 22's second and third values (mOS, DCR, "
+                                          "ORR, median DOR) to tremelimumab monotherapy and durvalumab monotherapy")}
+    why = [r for r in rows if r["value"].startswith("Why: ")]
+    assert [(r["source"], r["quote"]) for r in why] == [("s000 text", "tremelimumab + Durvalumab/tremelimumab/Durvalumab")]
+    assert "durvalumab monotherapy mOS 13.57 months and ORR 10.6%" in why[0]["value"]
+    assert "Outside reference: Kelley RK et al." in why[0]["value"] and "J Clin Oncol 2021" in why[0]["value"]
+    doubted = {(r["value"].removeprefix("doubted value, as printed: "), r["source"]) for r in rows if r not in why}
+    assert doubted == {(v, "s000 table-1 row 11") for v in (
+        "tremelimumab mOS 13.6 months", "tremelimumab ORR 10.6%", "tremelimumab DCR 39%", "tremelimumab DOR 11.17 months",
+        "durvalumab mOS 15.1 months", "durvalumab ORR 7.2%", "durvalumab DCR 34%", "durvalumab DOR 23.95 months")}
+
+
 def test_trial_card_no_match(ask):
     assert ask("trial-card", study="atezolizumab") == []  # a drug, not a study
 

@@ -46,11 +46,11 @@ def endpoint(built):
 
 
 def raw(url: str, request: bytes, timeout: float = 10) -> bytes:
-    """Send bytes as they are and read the whole answer (the server closes or answers in full)."""
+    """Send bytes as they are and read the whole answer (the server closes or answers in full).
+    The sending side stays open: a client that closes it has gone, and its query is stopped."""
     host, port = urllib.parse.urlsplit(url).netloc.split(":")
     with socket.create_connection((host, int(port)), timeout=timeout) as conn:
         conn.sendall(request)
-        conn.shutdown(socket.SHUT_WR)
         chunks = []
         while chunk := conn.recv(65536):
             chunks.append(chunk)
@@ -227,7 +227,7 @@ def test_the_start_up_line_says_which_protection_applies(built):
         process.terminate()
         process.wait(timeout=60)
     assert lines[0].startswith(f"SPARQL endpoint: http://127.0.0.1:{port}/query")
-    assert lines[1] == ("queries run in 1 engine processes with no network access (a seccomp filter ends an engine "
+    assert lines[1] == ("queries run in 1 engine processes (and 1 kept for quick queries) with no network access (a seccomp filter ends an engine "
                         "that opens a network socket); a query that mentions 'service' is answered\n")
 
 
@@ -382,8 +382,8 @@ MEMORY_BOMB = ('SELECT (STRLEN(?x27) AS ?n) WHERE { BIND("0123456789012345678901
 
 @pytest.fixture(scope="module")
 def strict_endpoint(built):
-    """A second server: 2-second query timeout, 1 GiB per engine."""
-    with serving(built[0], "--timeout", "2", "--memory", "1024") as (url, process):
+    """A second server: 2-second query timeout, 1 GiB per engine, 8 queries per client."""
+    with serving(built[0], "--timeout", "2", "--memory", "1024", "--per-client", "8") as (url, process):
         yield url, process
 
 
@@ -507,3 +507,86 @@ def test_query_page_renders_in_a_real_browser(endpoint, tmp_path):
     for name in catalogue():
         assert f">{name}<" in dom, name
     assert "PREFIX</span>" in dom and "hcc:" in dom and "/update" not in dom
+
+
+# --- the SPARQL 1.1 Protocol where it speaks, and HTTP on every path (issue 21, item 7) ---------------
+
+def test_two_query_parameters_are_a_400(endpoint):
+    """The protocol allows exactly one query; the server must not pick one of two."""
+    url, _ = endpoint
+    two = urllib.parse.urlencode([("query", ASK_DRUG), ("query", "ASK { ?s ?p 1 }")])
+    status, body = http(url + "/query?" + two)
+    assert status == 400 and "one 'query'" in body
+    status, body = http(url + "/query", method="POST", data=two, ctype="application/x-www-form-urlencoded")
+    assert status == 400 and "one 'query'" in body
+    status, body = http(url + "/query?" + urllib.parse.urlencode({"query": ASK_DRUG}), method="POST",
+                        form={"query": ASK_DRUG})  # one in the URL, one in the body
+    assert status == 400 and "one 'query'" in body
+    status, body = http(url + "/query?" + urllib.parse.urlencode({"query": ASK_DRUG}), method="POST", data=ASK_DRUG,
+                        ctype="application/sparql-query")
+    assert status == 400 and "one 'query'" in body
+
+
+@pytest.mark.parametrize("how", ["GET", "POST-form"])
+def test_a_query_that_is_not_utf8_is_a_400_not_a_replaced_byte(how, endpoint):
+    url, _ = endpoint
+    encoded = "query=" + urllib.parse.quote('ASK { ?s ?p "') + "%FF" + urllib.parse.quote('" }')
+    if how == "GET":
+        status, body = http(url + "/query?" + encoded)
+    else:
+        status, body = http(url + "/query", method="POST", data=encoded, ctype="application/x-www-form-urlencoded")
+    assert status == 400 and "UTF-8" in body, body
+    answer = raw(url, b"GET /query?query=ASK%20%7B%7D%C3 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+
+
+def test_the_query_page_template_is_not_served_raw(endpoint):
+    url, _ = endpoint
+    status, body = http(url + "/static/query.html", accept="*/*")
+    assert status == 404 and "{%" not in body and "{{" not in body
+
+
+@pytest.mark.parametrize("ext", ["ttl", "nt", "jsonld"])
+def test_an_index_page_in_an_rdf_format_is_not_html(ext, endpoint):
+    url, _ = endpoint
+    status, body = http(url + f"/resource/drug/index.{ext}", accept="*/*")
+    assert status == 404 and "<html" not in body.lower(), body[:200]
+    status, body = http(url + "/resource/drug/index.html", accept="*/*")
+    assert status == 200 and "<html" in body.lower()
+
+
+@pytest.mark.parametrize("method, path, allow", [
+    ("POST", "/", "GET, HEAD"), ("DELETE", "/", "GET, HEAD"), ("POST", "/overview.html", "GET, HEAD"),
+    ("DELETE", "/resource/drug/atezolizumab", "GET, HEAD"), ("PUT", "/static/site.css", "GET, HEAD"),
+    ("PUT", "/static/yasgui/yasgui.min.js", "GET, HEAD"), ("DELETE", "/query", "GET, HEAD, POST"),
+    ("PUT", "/query", "GET, HEAD, POST")])
+def test_a_method_a_path_does_not_take_is_a_405_with_allow(method, path, allow, endpoint):
+    url, _ = endpoint
+    answer = raw(url, f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                 .encode())
+    head = answer.partition(b"\r\n\r\n")[0].decode()
+    assert head.startswith("HTTP/1.1 405"), head
+    assert f"\r\nAllow: {allow}\r\n" in head, head
+
+
+@pytest.mark.parametrize("host", ["LOCALHOST", "LocalHost:7878", "LOCALHOST."])
+def test_host_names_are_compared_without_case(host, endpoint):
+    url, _ = endpoint
+    answer = raw(url, f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+
+
+def test_refusal_statuses_are_decided_in_one_table():
+    """Each refusal is an exception class; serve.status_of is the one place that gives it a status
+    (the engine and the admission policy name none)."""
+    import re
+
+    from hcc_kg import admission, engine, serve
+    from hcc_kg.guard import QueryTooLarge, RefusedQuery
+
+    assert serve.status_of(QueryTooLarge("x")) == 413 and serve.status_of(RefusedQuery("x")) == 400
+    assert serve.status_of(admission.TooManyQueries("x")) == 429
+    assert serve.status_of(engine.EnginesBusy("x")) == 503 and serve.status_of(engine.QueryTimedOut("x")) == 504
+    assert serve.status_of(engine.EngineStopped("x")) == 500 and serve.status_of(ValueError("x")) == 500
+    for module in (engine, admission):
+        assert not re.search(r"\b(4\d\d|5\d\d)\b", Path(module.__file__).read_text(encoding="utf-8")), module

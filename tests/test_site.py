@@ -89,6 +89,17 @@ def test_study_page_shows_arms_values_flags_and_plots(site):
     assert 'id="hr-imbrave150-atezolizumab-bevacizumab-vs-sorafenib-qol-s000"' in page
 
 
+def test_study_22_page_shows_the_doubt_beside_each_doubted_value(site):
+    """Issue 22: the suspected swap of s000 Table 1's monotherapy columns (doubts.yaml) stands next
+    to each of the eight values it doubts; the values themselves are as printed."""
+    page = html.unescape(site.page("resource/study/study-22.html"))
+    note = "Suspected source error: s000 Table 1's attribution of Study 22's second and third values"
+    assert page.count(note) == 8
+    assert "Outside reference: Kelley RK et al." in page
+    for value in ("13.6", "10.6", "15.1", "7.2", "11.17", "23.95"):
+        assert value in page, value
+
+
 def test_inferred_classes_are_marked(site):
     page = site.page("resource/drug/atezolizumab.html")
     inferred = re.findall(r'<span class="class inferred"><a [^>]*>([^<]+)</a>', page)

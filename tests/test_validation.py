@@ -104,6 +104,10 @@ BREAKS = {
     "DesignTargetShape": (remove(of(HCC.DesignTarget), HCC.targetOfArm), "exactly one hcc:targetOfArm"),
     "StatedQuantityShape": (remove(of(HCC.StatedQuantity), HCC.quantityValue, Literal("3 months")),
                             "exactly one hcc:quantityValue, a decimal"),
+    # Study 22's "tremelimumab (300 mg)" with its unit given as a month
+    "DoseShape": (remove(of(HCC.DoseSpecification), HCC.doseUnit, UNITS["month"]), "exactly one hcc:doseUnit"),
+    "SuspectedSourceErrorShape": (remove(node(R["doubt"]["study-22-monotherapy-arms-swapped"]), HCC.outsideReference),
+                                  "exactly one hcc:outsideReference"),
 }
 
 # the other new rules of issue 14 (property shapes inside the node shapes above)
@@ -120,6 +124,14 @@ MORE_BREAKS = {
                       "hcc:priorRegimen must point to a regimen"),
     "recommendation biomarker": (add(of(HCC.GuidelineRecommendation, HCC.forBiomarker), HCC.forBiomarker,
                                      R["drug"]["nivolumab"]), "hcc:forBiomarker must point to an hcc:Biomarker"),
+    "measurement AE grade": (add(of(HCC.OutcomeMeasurement, HCC.aeGrade), HCC.aeGrade, HCC.Grade5),
+                             "at most one hcc:aeGrade"),
+    "measurement AE kind": (remove(of(HCC.OutcomeMeasurement, HCC.aeKind), HCC.aeKind, HCC.Grade3To4),
+                            "an hcc:AEKind"),
+    "arm dose": (add(node(R["arm"]["study-22-durvalumab-tremelimumab-t300"]), HCC.dose, R["drug"]["durvalumab"]),
+                 "hcc:dose must point to an hcc:DoseSpecification"),
+    "dose interval without unit": (remove(of(HCC.DoseSpecification, HCC.doseInterval), HCC.doseIntervalUnit),
+                                   "a dose interval and its unit go together"),
     "child-pugh class": (remove(of(HCC.GuidelineRecommendation, HCC.childPughClass), HCC.childPughClass, Literal("D")),
                          "hcc:childPughClass is A, B or C"),
 }
@@ -164,6 +176,10 @@ QC_BREAKS = {
     # an ontology statement stated again in the asserted graph (PD-1's label was, before the build
     # kept each triple in one graph)
     "one-graph": lambda g: [(R["target"]["pd-1"], RDFS.label, Literal("PD-1", lang="en"))],
+    # RESCUE's region cell "NA" (not available, s000 Table 1 footnote) read as a country, as it once was
+    "placeholder-values": lambda g: [(R["study"]["rescue"], HCC.country, Literal("NA"))],
+    # a grade range on a median overall survival
+    "ae-typed": lambda g: [(_measurement(g, HCC.MedianOS), HCC.aeGrade, HCC.Grade3To4)],
 }
 
 
@@ -185,3 +201,199 @@ def test_every_qc_query_has_a_broken_example():
     from hcc_kg.constants import QC_QUERIES
 
     assert {p.stem for p in QC_QUERIES.glob("*.rq")} == set(QC_BREAKS)
+
+
+# --- `hcc-kg validate FILE` dereferences nothing ---------------------------------------------
+# Every format it reads, every way the format has to name another document, pointed at a real
+# listener on loopback that answers (so a client that reached it would succeed): no hit, and a
+# file that needs what it names fails with one line naming the file.
+
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+JSONLD_CONTEXT = b'{"@context": {"name": "http://schema.org/name"}}'
+
+
+def validate_cli(*args):
+    """`hcc-kg validate` in a child process: a parser that hangs is stopped by the timeout."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "hcc_kg.cli", "validate", *args], capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def one_error_line(done, path):
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert lines[0].startswith(f"error: {path}: "), lines
+    return lines[0]
+
+
+JSONLD_FETCHES = {  # each parsed by rdflib with the context fetched from the listener (or opened)
+    "remote context": '{"@context": "{url}ctx", "@id": "urn:x", "name": "y"}',
+    "context list": '{"@context": [{"@vocab": "urn:v#"}, "{url}ctx"], "@id": "urn:x", "name": "y"}',
+    "1.1 @import": '{"@context": {"@version": 1.1, "@import": "{url}ctx"}, "@id": "urn:x", "name": "y"}',
+    "scoped context": '{"@context": {"p": {"@id": "urn:p", "@context": "{url}ctx"}}, "@id": "urn:x", '
+                      '"p": {"name": "y"}}',
+    "file context": '{"@context": "{file}", "@id": "urn:x", "name": "y"}',
+    "relative context": '{"@context": "ctx.jsonld", "@id": "urn:x", "name": "y"}',
+}
+
+
+@pytest.mark.parametrize("name", sorted(JSONLD_FETCHES))
+def test_validate_fetches_no_json_ld_context(name, tmp_path):
+    """A context by IRI is never fetched nor opened; the file fails (parsing it without the
+    context would drop its terms and validate other data than the author wrote)."""
+    from loopback import listener
+
+    (tmp_path / "ctx.jsonld").write_bytes(JSONLD_CONTEXT)
+    path = tmp_path / "data.jsonld"
+    with listener(JSONLD_CONTEXT) as (url, hits):
+        path.write_text(JSONLD_FETCHES[name].replace("{url}", url)
+                        .replace("{file}", (tmp_path / "ctx.jsonld").as_uri()), encoding="utf-8")
+        done = validate_cli(str(path))
+    assert hits == []
+    assert "names an external JSON-LD context (by IRI), which validate never fetches or opens" in \
+        one_error_line(done, path)
+
+
+def billion_laughs() -> str:
+    """A 535-byte RDF/XML file of nested entities, as in issue 21: a literal of 1.1 GB (10^8 copies of 11 characters)."""
+    entities = ['<!ENTITY a "lollollollo">'] + [f'<!ENTITY {n} "{f"&{p};" * 10}">' for p, n in zip("abcdefgh", "bcdefghi")]
+    text = (f'<!DOCTYPE rdf:RDF [{"".join(entities)}]><rdf:RDF xmlns:rdf="{RDF_NS}"><rdf:Description>'
+            '<rdf:value>&i;</rdf:value></rdf:Description></rdf:RDF>\n')
+    assert len(text) == 535
+    return text
+
+
+def test_validate_bounds_xml_entity_expansion(tmp_path):
+    path = tmp_path / "laughs.rdf"
+    path.write_text(billion_laughs(), encoding="utf-8")
+    line = one_error_line(validate_cli(str(path)), path)
+    assert "refused: its XML entities expand it past 1,053,926 characters (10 times its size + 1,048,576)" in line
+
+
+def test_validate_reads_xml_entities_within_the_bound(tmp_path):
+    """The common use (an entity for a namespace) still reads, expanded."""
+    from hcc_kg.validate import read_rdf
+
+    path = tmp_path / "entities.owl"
+    path.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY ex "urn:example:">]>\n'
+                    f'<rdf:RDF xmlns:rdf="{RDF_NS}"><rdf:Description rdf:about="&ex;a">'
+                    '<rdf:value xml:lang="en">&ex;b &amp; &lt;c&gt;</rdf:value></rdf:Description></rdf:RDF>\n',
+                    encoding="utf-8")
+    assert set(read_rdf(path)) == {(URIRef("urn:example:a"), RDF.value, Literal("urn:example:b & <c>", lang="en"))}
+
+
+XML_EXTERNAL = {  # name -> (DOCTYPE, the value's content, the message)
+    "entity file": ('<!DOCTYPE rdf:RDF [<!ENTITY x SYSTEM "{file}">]>', "&x;", "XML entity x is external ({file})"),
+    "entity http": ('<!DOCTYPE rdf:RDF [<!ENTITY x SYSTEM "{url}e">]>', "&x;", "XML entity x is external ({url}e)"),
+    "entity public": ('<!DOCTYPE rdf:RDF [<!ENTITY x PUBLIC "-//x//x" "{url}e">]>', "&x;", "XML entity x is external"),
+    "unparsed entity": ('<!DOCTYPE rdf:RDF [<!NOTATION n SYSTEM "{url}n"><!ENTITY x SYSTEM "{url}e" NDATA n>]>', "a",
+                        "XML entity x is external ({url}e)"),
+    "external dtd": ('<!DOCTYPE rdf:RDF SYSTEM "{url}dtd">', "a", "it names an external DTD ({url}dtd)"),
+    "parameter entity http": ('<!DOCTYPE rdf:RDF [<!ENTITY % p SYSTEM "{url}pe"> %p;]>', "a",
+                              "XML entity p is external ({url}pe)"),
+    "parameter entity inline": ('<!DOCTYPE rdf:RDF [<!ENTITY % p "<!ENTITY x \'y\'>"> %p;]>', "&x;",
+                                "XML parameter entity %p; (RDF/XML has no use for one)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(XML_EXTERNAL))
+def test_validate_reads_no_external_xml_entity(name, tmp_path):
+    """rdflib never fetched these but silently dropped them (an empty literal, exit 0)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret", encoding="utf-8")
+    doctype, content, message = XML_EXTERNAL[name]
+    path = tmp_path / "data.rdf"
+    with listener_for_xml() as (url, hits):
+        fill = {"{url}": url, "{file}": secret.as_uri()}
+        for key, value in fill.items():
+            doctype, message = doctype.replace(key, value), message.replace(key, value)
+        path.write_text(f'<?xml version="1.0"?>\n{doctype}\n<rdf:RDF xmlns:rdf="{RDF_NS}"><rdf:Description '
+                        f'rdf:about="urn:x"><rdf:value>{content}</rdf:value></rdf:Description></rdf:RDF>\n',
+                        encoding="utf-8")
+        done = validate_cli(str(path))
+    assert hits == []
+    assert f"refused: {message}" in one_error_line(done, path)
+
+
+def listener_for_xml():
+    from loopback import listener
+
+    return listener(b'<!ENTITY x "fetched">', "application/xml-dtd")
+
+
+OTHER_DOCUMENTS = {  # links a parser or pySHACL could follow; the file itself is fine (N triples)
+    "data.ttl": (("@base <{url}> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+                "<x> owl:imports <{url}onto.ttl> ; <http://www.w3.org/ns/shacl#shapesGraph> <{url}shapes.ttl> .\n"), 2),
+    "data.nt": ("<urn:x> <http://www.w3.org/2002/07/owl#imports> <{url}onto.ttl> .\n", 1),
+    "data.nq": ("<urn:x> <http://www.w3.org/2002/07/owl#imports> <{url}onto.ttl> <{url}graph> .\n", 1),
+    "data.trig": ("@base <{url}> .\n<g> { <x> <http://www.w3.org/2002/07/owl#imports> <onto.ttl> }\n", 1),
+    "data.rdf": ((f'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="{RDF_NS}" xmlns:owl="http://www.w3.org/2002/07/owl#" '
+                'xml:base="{url}"><owl:Ontology rdf:about="x"><owl:imports rdf:resource="onto.ttl"/></owl:Ontology>'
+                '</rdf:RDF>\n'), 2),
+    "data.jsonld": (('{"@context": {"@base": "{url}", "@vocab": "{url}v#"}, "@id": "x", '
+                   '"http://www.w3.org/2002/07/owl#imports": {"@id": "onto.ttl"}}'), 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_DOCUMENTS))
+def test_validate_follows_no_link_in_any_format(name, tmp_path):
+    from loopback import listener
+
+    path = tmp_path / name
+    with listener(b"<urn:a> <urn:b> <urn:c> .\n", "text/turtle") as (url, hits):
+        text, count = OTHER_DOCUMENTS[name]
+        path.write_text(text.replace("{url}", url), encoding="utf-8")
+        done = validate_cli(str(path))
+        missing = validate_cli(url + "data.ttl")  # a URL is a file name, never a request
+    assert hits == []
+    assert done.returncode == 0 and done.stdout.strip() == f"{path}: conforms ({count} triples)", done.stderr
+    assert "no such file" in one_error_line(missing, url.replace("//", "/") + "data.ttl")
+
+
+def test_validate_checks_every_graph_of_a_dataset(tmp_path):
+    """rdflib read N-Quads into a plain graph as nothing: 'conforms (0 triples)'."""
+    path = tmp_path / "bad.nq"
+    path.write_text("<https://w3id.org/hcc-kg/resource/arm/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                    "<https://w3id.org/hcc-kg/ontology#TrialArm> <urn:g> .\n", encoding="utf-8")
+    done = validate_cli(str(path))
+    assert done.returncode == 1 and "an arm needs exactly one hcc:armRegimen" in done.stderr
+
+
+def test_validate_names_an_unknown_format(tmp_path):
+    path = tmp_path / "data.txt"
+    path.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    assert "unknown RDF format (validate reads .ttl, .nt, .nq, .trig, .rdf/.owl/.xml and .jsonld files)" in \
+        one_error_line(validate_cli(str(path)), path)
+
+
+@pytest.mark.parametrize("name", ["hcc-kg.ttl", "hcc-kg.nt", "hcc-kg.nq", "hcc-kg.trig", "hcc-kg.jsonld",
+                                  "hcc-kg-ontology.owl"])
+def test_read_rdf_reads_every_release_format_as_rdflib_does(name):
+    """pyoxigraph's reading, turned into rdflib terms, is rdflib's own (plain and typed literals,
+    language tags), format by format (the committed release)."""
+    from rdflib import BNode, Dataset
+
+    from hcc_kg.constants import RELEASE
+    from hcc_kg.validate import read_rdf
+
+    def ground(triples):
+        return {t for t in triples if not any(isinstance(x, BNode) for x in t)}
+
+    path = RELEASE / name
+    ours = read_rdf(path)
+    theirs = Dataset()
+    theirs.parse(path, format={".nq": "nquads", ".trig": "trig", ".jsonld": "json-ld", ".owl": "xml"}.get(path.suffix))
+    triples = {q[:3] for q in theirs.quads()}
+    assert len(ours) == len(triples) > 1000
+    assert ground(ours) == ground(triples)
+
+
+def test_validate_reads_only_a_regular_file(tmp_path):
+    """A device or FIFO named like RDF is not read at all (/dev/zero never ends, a FIFO blocks)."""
+    zero, folder = tmp_path / "zero.ttl", tmp_path / "folder.ttl"
+    zero.symlink_to("/dev/zero")
+    folder.mkdir()
+    for path in (zero, folder):
+        assert one_error_line(validate_cli(str(path)), path) == f"error: {path}: not a regular file"
