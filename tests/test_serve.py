@@ -21,7 +21,7 @@ from sparql_http import http, json_rows, ordered
 from test_engine import GRAPHS, MENTIONS, NESTED
 from test_guard import ATTACKS, HOSTILE_TEXTS, REFUSED, attack, listener, reaches  # noqa: F401 - a fixture
 
-from hcc_kg.constants import RELEASE_NQ
+from hcc_kg.constants import ENGINE_WORKERS, RELEASE_NQ, RESERVED_ENGINES
 from hcc_kg.procs import free_port, running
 from hcc_kg.store import catalogue, run
 
@@ -140,7 +140,7 @@ def answered_again(url: str, process, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while http(url + "/query", ASK_DRUG)[0] != 200 and time.monotonic() < deadline:
         time.sleep(0.5)
-    while len(engines(process.pid)) < 4 and time.monotonic() < deadline:
+    while len(engines(process.pid)) < ENGINE_WORKERS + RESERVED_ENGINES and time.monotonic() < deadline:
         time.sleep(0.5)
 
 
@@ -428,7 +428,7 @@ def test_the_nested_collection_query_ends_at_the_deadline_over_http(strict_endpo
 def test_an_outside_kill_is_not_reported_as_the_memory_limit(built):
     """SIGKILL from outside, to the one engine while it runs a query: a 500 that says so, not the
     memory limit (both end the process; only a SIGABRT is the memory limit)."""
-    with serving(built[0], "--workers", "1", "--timeout", "120") as (url, process):
+    with serving(built[0], "--workers", "1", "--reserve", "0", "--timeout", "120") as (url, process):
         outcome = {}
         asker = threading.Thread(target=lambda: outcome.update(answer=http(url + "/query", CARTESIAN)))
         asker.start()
@@ -443,8 +443,8 @@ def test_an_outside_kill_is_not_reported_as_the_memory_limit(built):
 
 
 def test_killing_engines_while_they_start_never_grows_the_pool(strict_endpoint):
-    """Each kill of an engine that is itself a replacement still starting: the pool comes back to
-    its size (4), never above it."""
+    """Each kill of an engine that is itself a replacement still starting: the pools come back to
+    their size (4 general engines and 1 reserved), never above it."""
     url, process = strict_endpoint
     time.sleep(3)
     seen = []
@@ -460,12 +460,13 @@ def test_killing_engines_while_they_start_never_grows_the_pool(strict_endpoint):
                 os.kill(pid, signal.SIGKILL)
             victims += fresh
     deadline = time.monotonic() + 60
-    while len(engines(process.pid)) < 4 and time.monotonic() < deadline:
+    size = ENGINE_WORKERS + RESERVED_ENGINES
+    while len(engines(process.pid)) < size and time.monotonic() < deadline:
         time.sleep(0.5)
         seen.append(len(engines(process.pid)))
     time.sleep(3)
     seen.append(len(engines(process.pid)))
-    assert max(seen) <= 4 and seen[-1] == 4, seen
+    assert max(seen) <= size and seen[-1] == size, seen
     deadline = time.monotonic() + 60
     while (status := http(url + "/query", ASK_DRUG)[0]) != 200 and time.monotonic() < deadline:
         time.sleep(0.5)  # the replacements are still loading the release
