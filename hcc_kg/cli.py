@@ -206,7 +206,7 @@ def validate(file: str | None) -> None:
               help="With --scale: also put the table in README.md (between its scale markers).")
 def bench(builds: int, repeat: int, scale: int | None, output: str | None, readme: bool) -> None:
     """Time each build stage and each canned query (pyoxigraph vs rdflib); write a report."""
-    from hcc_kg.bench.run.run.run import run as benchmark
+    from hcc_kg.bench import run as benchmark
 
     if scale is not None:
         report = benchmark.scale(scale, repeat)
@@ -232,7 +232,7 @@ def bench(builds: int, repeat: int, scale: int | None, output: str | None, readm
               help="Report file  [default: benchmarks/load-test.md, with --hostile benchmarks/hostile-load.md]")
 def loadtest(clients: int, seconds: float, hostile: bool, output: str | None) -> None:
     """Load the raw Oxigraph server and `hcc-kg serve` in turn, on loopback, with the same concurrent clients."""
-    from hcc_kg.bench.run.run.run.run import (
+    from hcc_kg.bench.run import (
         _machine,
         compare_load,
         hostile_report,

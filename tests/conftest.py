@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
-from hcc_kg.bench.run.procs import free_port, oxigraph_cli, running
+from hcc_kg.bench.procs import free_port, oxigraph_cli, running
 from hypothesis import settings
 
 from hcc_kg.constants import FACTS, RELEASE_NQ

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from hcc_kg.bench.run.run import SCALE_MARKERS, put_in_readme, replicate
+from hcc_kg.bench.run import SCALE_MARKERS, put_in_readme, replicate
 
 from hcc_kg.answer.store import catalogue
 from hcc_kg.cli import main

@@ -161,7 +161,7 @@ def compare_load(clients: int = 4, seconds: float = 20, release: Path = RELEASE)
     import sys
     import tempfile
 
-    from hcc_kg.bench.run.procs import free_port, load_store, oxigraph_cli, running
+    from hcc_kg.bench.procs import free_port, load_store, oxigraph_cli, running
 
     results = {}
     with tempfile.TemporaryDirectory(prefix="hcc-kg-raw-") as db:
@@ -445,7 +445,7 @@ def hostile_run(seconds: float = 40, release: Path = RELEASE, options: tuple[str
     """Each hostile phase in turn against a fresh `hcc-kg serve` (default settings plus ``options``)."""
     import sys
 
-    from hcc_kg.bench.run.procs import free_port, running
+    from hcc_kg.bench.procs import free_port, running
 
     results = {}
     for name, kw in HOSTILE_PHASES.items():

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from hcc_kg.bench.run.procs import free_port
+from hcc_kg.bench.procs import free_port
 from sparql_http import count, http, json_rows, ordered
 
 from hcc_kg.answer.store import catalogue, run

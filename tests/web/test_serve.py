@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hcc_kg.bench.run.run.procs import free_port, running
+from hcc_kg.bench.procs import free_port, running
 from sparql_http import http, json_rows, ordered
 from test_engine import GRAPHS, MENTIONS, NESTED
 from test_guard import ATTACKS, HOSTILE_TEXTS, REFUSED, attack, listener, reaches  # noqa: F401 - a fixture
@@ -338,7 +338,7 @@ def test_results_over_the_byte_cap_are_an_error_not_a_cut(endpoint):
 
 def test_a_short_load_has_no_errors(endpoint):
     """Concurrent clients for a fixed time (the figures go to benchmarks/load-test.md, not asserted)."""
-    from hcc_kg.bench.run.run.run.run import load_test
+    from hcc_kg.bench.run import load_test
 
     url, _ = endpoint
     result = load_test(url + "/query", clients=4, seconds=3)

@@ -11,7 +11,7 @@ import time
 import urllib.parse
 
 import pytest
-from hcc_kg.bench.run.run import hostile_load
+from hcc_kg.bench.run import hostile_load
 from sparql_http import http
 from test_serve import ASK_DRUG, CARTESIAN, engines, serving
 
