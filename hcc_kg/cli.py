@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from hcc_kg.constants import LOAD_DEADLINE
+from hcc_kg.constants import (
+    ENGINE_MEMORY_MB,
+    ENGINE_WORKERS,
+    LOAD_DEADLINE,
+    PER_CLIENT,
+    QUERY_TIMEOUT,
+    READ_TIMEOUT,
+    RESERVED_ENGINES,
+)
 from hcc_kg.errors import HccKgError
 
 
@@ -93,18 +101,22 @@ FORMATS = {"table": "a table fitted to the terminal; one block per row when the 
                    "the sentence or table cell that holds the value; expanded, csv, tsv, json and xlsx keep them whole).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the answer to this file instead of standard output.")
+@click.option("--timeout", default=QUERY_TIMEOUT, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds the query may run before its engine process is stopped.")
 @click.option("--allow-service", is_flag=True,
               help="Let a query you wrote yourself call remote endpoints with SERVICE (off by default).")
-def query(name: str, param: tuple[str, ...], fmt: str, full_quotes: bool, output: str | None,
+def query(name: str, param: tuple[str, ...], fmt: str, full_quotes: bool, output: str | None, timeout: float,
           allow_service: bool) -> None:
-    """Run a canned query NAME, a .rq file, or SPARQL text on the release (embedded store).
+    """Run a canned query NAME, a .rq file, or SPARQL text on the release, in an engine process
+    with no network access and a deadline.
 
     `hcc-kg queries` lists the canned queries with their parameters, types, defaults and allowed
     values; `hcc-kg queries NAME` shows one in full.
     """
-    from hcc_kg.answer import cards
-    from hcc_kg.answer.render import render, to_xlsx
-    from hcc_kg.answer.store import canned, is_sparql, open_release, run, run_canned
+    import shutil
+
+    from hcc_kg.answer.engine import run_local
+    from hcc_kg.answer.store import canned, is_sparql, release_nq
     from hcc_kg.build.sources import read_text
 
     params = {}
@@ -113,35 +125,20 @@ def query(name: str, param: tuple[str, ...], fmt: str, full_quotes: bool, output
         if not sep or not key:
             raise HccKgError(f"--param {item!r}: expected KEY=VALUE")
         params[key] = value
-    canned_query = None
-    answer: str | bytes
+    width = shutil.get_terminal_size((120, 24)).columns
     if name.endswith(".rq") or is_sparql(name):
         if params:
             raise HccKgError("--param applies to canned queries only")
         text = read_text(file_path(name)) if name.endswith(".rq") else name
-        store = open_release()
-        result = run(text, store, name=name if name.endswith(".rq") else "query",
-                     allow_service=allow_service)
-        from hcc_kg.answer.store import term_hints
-
-        result.hints = term_hints(text, store)
-    elif name in cards.CARDS and fmt in ("table", "xlsx"):
-        canned(name)
-        store = open_release()
-        answers = cards.results(name, params, store)
-        answer = (cards.render(name, answers, store, full_quotes=full_quotes) if fmt == "table"
-                  else to_xlsx(cards.sheets(name, answers)))
-        return _write(answer, output)
+        answer, hints = run_local(text, fmt=fmt, width=width, name=name if name.endswith(".rq") else "query",
+                                  allow_service=allow_service, full_quotes=full_quotes, timeout=timeout,
+                                  release_nq=release_nq())
     else:
-        canned_query = canned(name)
-        store = open_release()
-        result = run_canned(name, params, store)
-    if fmt == "xlsx":
-        answer = to_xlsx({canned_query.name if canned_query else "query": result})
-    else:
-        answer = render(result, fmt, store=store, query=canned_query, full_quotes=full_quotes)
+        canned(name)  # an unknown name is an error naming the nearest, before an engine starts
+        answer, hints = run_local(name, params, canned=True, fmt=fmt, width=width, name=name,
+                                  full_quotes=full_quotes, timeout=timeout, release_nq=release_nq())
     _write(answer, output)
-    for hint in result.hints:  # on stderr: the rows on stdout stay as they are, for pipes and files
+    for hint in hints:  # on stderr: the rows on stdout stay as they are, for pipes and files
         click.echo(f"hint: {hint}", err=True)
 
 
@@ -235,7 +232,13 @@ def bench(builds: int, repeat: int, scale: int | None, output: str | None, readm
               help="Report file  [default: benchmarks/load-test.md, with --hostile benchmarks/hostile-load.md]")
 def loadtest(clients: int, seconds: float, hostile: bool, output: str | None) -> None:
     """Load the raw Oxigraph server and `hcc-kg serve` in turn, on loopback, with the same concurrent clients."""
-    from hcc_kg.bench.run import _machine, compare_load, hostile_report, hostile_run, load_report
+    from hcc_kg.bench.run import (
+        _machine,
+        compare_load,
+        hostile_report,
+        hostile_run,
+        load_report,
+    )
 
     if hostile:
         import os
@@ -284,19 +287,19 @@ def coverage(output: str | None, context: int) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback unless told).")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 3600),
+@click.option("--timeout", default=QUERY_TIMEOUT, show_default=True, type=click.FloatRange(0.1, 3600),
               help="Seconds a query may run before its engine is stopped (and replaced).")
-@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64),
+@click.option("--workers", default=ENGINE_WORKERS, show_default=True, type=click.IntRange(1, 64),
               help="Engine processes, each holding the release in memory and running one query at a time.")
-@click.option("--memory", "memory_mb", default=2048, show_default=True, type=click.IntRange(512),
+@click.option("--memory", "memory_mb", default=ENGINE_MEMORY_MB, show_default=True, type=click.IntRange(512),
               help="Address-space limit of each engine process, in MiB (a query past it stops that engine).")
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="Another Host name to answer while bound to loopback (e.g. behind a reverse proxy).")
-@click.option("--per-client", default=2, show_default=True, type=click.IntRange(1, 64),
+@click.option("--per-client", default=PER_CLIENT, show_default=True, type=click.IntRange(1, 64),
               help="Queries one client (peer address; IPv6 by /64) may have running or waiting; more get 429.")
-@click.option("--reserve", default=1, show_default=True, type=click.IntRange(0, 16),
+@click.option("--reserve", default=RESERVED_ENGINES, show_default=True, type=click.IntRange(0, 16),
               help="More engines kept for clients whose queries are quick, when the others are all busy.")
-@click.option("--read-timeout", default=10.0, show_default=True, type=click.FloatRange(1, 600),
+@click.option("--read-timeout", default=READ_TIMEOUT, show_default=True, type=click.FloatRange(1, 600),
               help="Seconds a request may take to arrive whole (and an idle connection may stay open).")
 @click.option("--cors", is_flag=True, help="Allow cross-origin requests, and queries posted from other sites' pages "
               "(off by default).")

@@ -35,3 +35,11 @@ DATASET_IRI = "https://w3id.org/hcc-kg/"
 KINDS = ("drug", "target", "disease", "therapy", "regimen", "study", "arm", "measurement", "comparison",
          "approval", "recommendation", "mechanism", "biomarker", "evidence", "source", "statement", "cell",
          "correction", "claim", "dose", "doubt", "link", "registry")
+
+#: query engines (hcc-kg query, hcc_kg.query, hcc-kg serve): the one home of their defaults
+QUERY_TIMEOUT = 30.0  # seconds a query may run before its engine process is stopped
+ENGINE_MEMORY_MB = 2048  # address-space limit of each engine process
+ENGINE_WORKERS = 4  # general engine processes behind hcc-kg serve
+RESERVED_ENGINES = 1  # more engines hcc-kg serve keeps for clients whose queries are quick
+PER_CLIENT = 2  # queries one client may have running or waiting in hcc-kg serve
+READ_TIMEOUT = 10.0  # seconds a request to hcc-kg serve may take to arrive whole

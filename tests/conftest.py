@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
+from hcc_kg.bench.procs import free_port, oxigraph_cli, running
 from hypothesis import settings
 
-from hcc_kg.bench.procs import free_port, oxigraph_cli, running
 from hcc_kg.constants import FACTS, RELEASE_NQ
 
 #: Property tests: derandomized in CI (the same examples on every run, so a commit that passes

@@ -47,10 +47,11 @@ def test_the_readme_has_examples():
 
 
 @pytest.mark.parametrize("command,argv,head,expected", EXAMPLES, ids=[e[0][:60] for e in EXAMPLES])
-def test_readme_example_is_real_output(command, argv, head, expected, store, monkeypatch):
+def test_readme_example_is_real_output(command, argv, head, expected, store, built, monkeypatch):
     import hcc_kg.answer.store as store_module
 
     monkeypatch.setattr(store_module, "open_release", lambda release=None: store)
+    monkeypatch.setattr(store_module, "RELEASE", built[0])  # what the query engines load
     result = CliRunner().invoke(main, argv, env={"COLUMNS": "120"})
     assert result.exit_code == (1 if expected.startswith("error: ") else 0), result.output
     output = result.output.replace("\r\n", "\n")

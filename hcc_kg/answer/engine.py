@@ -1,28 +1,46 @@
-"""Engine: runs a guarded query on an in-memory pyoxigraph store, in this process (CLI, Python
-API) or in a pool of worker processes (``hcc-kg serve``).
+"""Engine: every query text runs in an engine process, never in the caller's own process: a pool
+of them behind ``hcc-kg serve``, and one kept per release behind ``hcc-kg query`` and
+``hcc_kg.query`` (started on the first query, reused by the next, ended with the caller).
 
-Every path calls :func:`hcc_kg.answer.guard.check_query` first and then :func:`on_big_stack`: Oxigraph's
-parser and evaluator recurse, and a query nested a few thousand levels deep (well under the 64 KiB
-cap) overflows an ordinary 8 MiB stack and kills the process; on a 256 MiB stack (reserved, not
-used) the largest query the guard admits runs.
+An engine process is started with a socketpair to its parent; then, before it reads the release
+or any query, it installs the network filter (:mod:`hcc_kg.answer.sandbox`: a query that tries to open
+a network connection ends the engine, and the parent reports a refused SERVICE) and an
+address-space limit. The engine itself calls the guard (:func:`hcc_kg.answer.guard.check_query`: the
+size cap, and the word ban only where the filter cannot be installed), so no route can skip it,
+and runs each query on a 256 MiB stack (:func:`on_big_stack`: Oxigraph's parser and evaluator
+recurse, and a query nested a few thousand levels deep overflows an ordinary 8 MiB stack).
 
-A query in the pool can be stopped only by ending its process (pyoxigraph has no cancellation),
-so each worker holds the whole release in memory, runs one query at a time under an address-space
-limit, and is killed and replaced when a query runs past its time; a worker that dies (out of
-memory, a crash) is replaced too, and each replacement is reported on stderr.
+pyoxigraph has no cancellation, so a deadline is kept by ending the process: past its time (the
+default is ``constants.QUERY_TIMEOUT``) a query's engine is killed and the caller gets one line.
+A pool engine that dies (the filter, its memory limit, a kill from outside) is replaced in the
+background and the replacement reported on stderr; the pool never holds more than its size. A
+query whose client has gone is stopped the same way (``Pool.run``'s ``cancelled``).
+
+Failures reach the caller as exceptions (RefusedQuery, QueryTooLarge, EnginesBusy, QueryTimedOut,
+EngineStopped, ClientGone); ``hcc_kg.web.serve.status_of`` alone decides their HTTP statuses.
+
+The engine's answers reach the parent as plain data (tuples, lists, strings, bytes, numbers):
+the parent unpickles them with no classes allowed, so even an engine that misbehaved could not
+make the parent run code.
 """
 
 from __future__ import annotations
 
 import io
+import pickle
 import queue
 import re
+import signal
+import socket
+import subprocess
 import sys
+import tempfile
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
-from hcc_kg.answer.guard import RefusedQuery
+from hcc_kg.answer import sandbox
+from hcc_kg.answer.guard import REFUSED, QueryTooLarge, RefusedQuery, check_query
+from hcc_kg.constants import ENGINE_MEMORY_MB, QUERY_TIMEOUT, ROOT
 from hcc_kg.errors import HccKgError
 
 STACK = 256 * 1024 * 1024
@@ -94,6 +112,8 @@ def explain(err: BaseException, text: str, name: str = "query") -> HccKgError:
         return RefusedQuery(f"{name}: SPARQL syntax error{where}")
     if isinstance(err, OverflowError):
         return RefusedQuery(f"{name}: the results are over {MAX_RESPONSE // 2**20} MiB; narrow the query or add a LIMIT")
+    if isinstance(err, RuntimeError):  # the query cannot be evaluated (an unknown function, ...): the client's
+        return RefusedQuery(f"{name}: the query cannot be evaluated: {str(err).splitlines()[0] if str(err) else type(err).__name__}")
     return HccKgError(f"{name}: the query failed: {str(err).splitlines()[0] if str(err) else type(err).__name__}")
 
 
@@ -126,13 +146,18 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
     return parse_accept_header(accept, MIMEAccept).best_match(offers)
 
 
-def answer(store, text: str, accept: str | None = None) -> tuple[str, bytes]:
-    """Run a guarded query and serialise its results as the client asked: (media type, body).
-    A query the engine will not run raises :func:`explain`'s one-line error."""
+def answer(store, text: str, accept: str | None = None, dataset: tuple[list, list] | None = None,
+           graphs: frozenset[str] = frozenset()) -> tuple[str, str, bytes | None]:
+    """Run a query after the guard and serialise its results as the client asked: ("ok", media
+    type, body), or (kind, one line, None) where kind names the error (:data:`FAILURES`) the
+    parent raises. ``dataset`` is the protocol's (default-graph-uri, named-graph-uri) lists, each
+    IRI one of ``graphs`` (the stored graphs)."""
     import pyoxigraph as ox
 
+    from hcc_kg.answer.store import dataset_options
+
     def run() -> tuple[str, bytes]:
-        result = store.query(text, use_default_graph_as_union=True)
+        result = store.query(text, **dataset_options(store, *(dataset or (None, None))))
         graph = not isinstance(result, (ox.QueryBoolean, ox.QuerySolutions))
         types = GRAPH_TYPES if graph else RESULT_TYPES
         media = negotiate(accept, list(types)) or next(iter(types))  # a query answers in some format
@@ -142,169 +167,398 @@ def answer(store, text: str, accept: str | None = None) -> tuple[str, bytes]:
         return media, b"".join(sink.parts)
 
     try:
+        check_query(text)
+        for param, iris in zip(("default-graph-uri", "named-graph-uri"), dataset or ((), ()), strict=True):
+            for iri in iris:
+                if iri not in graphs:
+                    raise RefusedQuery(f"{param} <{iri}> is not a graph of this endpoint; its graphs are "
+                                       + ", ".join(f"<{g}>" for g in sorted(graphs)))
         media, body = on_big_stack(run)
     except Exception as err:  # noqa: BLE001 - every failure is one line, never a traceback
-        raise explain(err, text) from None
-    return media + ("; charset=utf-8" if media.startswith("text/") else ""), body
+        problem = err if isinstance(err, HccKgError) else explain(err, text)
+        return _kind(problem), str(problem), None
+    return "ok", media + ("; charset=utf-8" if media.startswith("text/") else ""), body
 
 
-def _worker(conn, release_nq: str, memory_mb: int, nice: int = 0) -> None:
-    """A pool worker: the release in memory, one query at a time, under an address-space limit,
-    ``nice`` steps below the server in CPU priority."""
+#: the errors an engine reports by name (its replies are plain data), most specific first
+FAILURES = {"too-large": QueryTooLarge, "refused": RefusedQuery, "error": HccKgError}
+
+
+def _kind(err: HccKgError) -> str:
+    return next(kind for kind, cls in FAILURES.items() if isinstance(err, cls))
+
+
+def job(store, target: str, params: dict[str, str], canned: bool, fmt: str | None, width: int | None,
+        name: str, allow_service: bool, full_quotes: bool = False) -> tuple:
+    """A query for the CLI or the Python API: ("ok", value), or ("refused" | "error", one line).
+    Without ``fmt`` the value is (columns, rows); with it, (the answer: text, or bytes for xlsx; the
+    hints for a person: an unknown ontology term, what exists when nothing matched)."""
+    from hcc_kg.answer import cards
+    from hcc_kg.answer.render import render, to_xlsx
+    from hcc_kg.answer.store import canned as canned_query
+    from hcc_kg.answer.store import run, run_canned, term_hints
+
+    try:
+        if canned and target in cards.CARDS and fmt in ("table", "xlsx"):
+            answers = cards.results(target, params, store)
+            if fmt == "xlsx":
+                return "ok", (to_xlsx(cards.sheets(target, answers)), [])
+            return "ok", (cards.render(target, answers, store, width=width, full_quotes=full_quotes), [])
+        if canned:
+            result, query = run_canned(target, params, store), canned_query(target)
+        else:
+            result, query = run(target, store, name=name, allow_service=allow_service), None
+            result.hints = term_hints(target, store)
+        if fmt is None:
+            return "ok", (result.columns, result.rows)
+        if fmt == "xlsx":
+            return "ok", (to_xlsx({query.name if query else "query": result}), result.hints)
+        return "ok", (render(result, fmt, store=store, query=query, width=width, full_quotes=full_quotes),
+                      result.hints)
+    except HccKgError as err:
+        return _kind(err), str(err)
+    except Exception as err:  # noqa: BLE001 - a fault of ours: one line, and the engine goes on
+        return "error", f"{name}: the query failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+
+
+def child(argv: list[str]) -> None:
+    """An engine process: ``FD RELEASE_NQ MEMORY_MB NICE [--network]``. The socketpair to the
+    parent (FD) exists; the filter goes on before the release or any query is read; the process
+    runs NICE steps below its parent in CPU priority; then one request at a time until the parent
+    closes its end."""
     import os
     import resource
+    from multiprocessing.connection import Connection
 
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    os.nice(nice)
-    from hcc_kg.answer.store import store_of
+    conn = Connection(int(argv[0]))
+    release_nq, memory_mb, network = argv[1], int(argv[2]), "--network" in argv[4:]
+    os.nice(int(argv[3]))
+    if network:
+        sandbox.open_for_tests()
+    refused = "this engine may use the network (--allow-service, or a test)" if network else sandbox.deny_network()
+    try:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):  # an OS that does not enforce it
+        pass
+    from hcc_kg.answer.store import release_store
 
-    store = store_of(Path(release_nq).read_text(encoding="utf-8"))
-    conn.send("ready")
+    store = release_store(Path(release_nq).read_text(encoding="utf-8"))
+    graphs = frozenset(g.value for g in store.named_graphs())
+    conn.send_bytes(pickle.dumps(("ready", refused)))
     while True:
         try:
-            text, accept = conn.recv()
+            kind, *args = conn.recv()
         except (EOFError, OSError):
             return
+        if kind == "http":
+            reply = answer(store, *args, graphs=graphs)
+        else:
+            reply = job(store, *args)
+        conn.send_bytes(pickle.dumps(reply))
+
+
+class _PlainData(pickle.Unpickler):
+    """Unpickles tuples, lists, dicts, strings, bytes, numbers and None only: no class is found."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"an engine sent an object of class {module}.{name}; refused")
+
+
+def _plain(data: bytes):
+    return _PlainData(io.BytesIO(data)).load()
+
+
+class EngineDied(Exception):
+    """An engine process ended while it ran a query (``died`` is the error to report)."""
+
+    def __init__(self, code: int | None, memory_mb: int) -> None:
+        self.code = code
+        self.died = _death(code, memory_mb)
+        super().__init__(str(self.died))
+
+
+def _death(code: int | None, memory_mb: int) -> HccKgError:
+    """The error for an engine that ended with exit ``code`` while running a query: a refused
+    query when the network filter ended it, else EngineStopped saying what stopped it."""
+    if sandbox.SIGNAL is not None and code == -sandbox.SIGNAL:
+        return RefusedQuery(f"{REFUSED}: the query tried to open a network connection; query engines run "
+                            "without network access (a seccomp filter), so its engine was stopped")
+    if code == -signal.SIGKILL:
+        return EngineStopped("the engine running the query was killed from outside (SIGKILL, by an operator or "
+                             "the system's out-of-memory killer), not by a limit of this program; it was restarted")
+    try:
+        what = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+    except ValueError:  # a signal without a name
+        what = f"signal {-code}"
+    if code == -signal.SIGABRT:
+        return EngineStopped(f"the query stopped the engine ({what}; the memory limit is {memory_mb} MiB per "
+                             "engine); it was restarted")
+    return EngineStopped(f"the engine stopped while running the query ({what}); it was restarted")
+
+
+class Overtime(Exception):
+    """A query ran past its deadline (its engine has been killed)."""
+
+
+class Cancelled(Exception):
+    """The caller gave up on the query (its engine has been killed)."""
+
+
+class Engine:
+    """One engine process and its end of the socketpair; one request at a time. Its stderr goes to
+    ours (``inherit_stderr``: the server's log) or to a temporary file read when it fails to start."""
+
+    def __init__(self, release_nq: str, memory_mb: int = ENGINE_MEMORY_MB, network: bool = False,
+                 inherit_stderr: bool = False, nice: int = 0) -> None:
+        self.release_nq, self.memory_mb = release_nq, memory_mb
+        ours, theirs = socket.socketpair(socket.AF_UNIX)
+        self.log = None if inherit_stderr else tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        # isolated (-I: no working directory or PYTHON* variables on the path), importing hcc_kg from
+        # where this process did: a folder called hcc_kg where the user stands is not the engine
+        code = "import sys; sys.path.insert(0, sys.argv[1]); from hcc_kg.answer.engine import child; child(sys.argv[2:])"
+        command = [sys.executable, "-I", "-c", code, str(ROOT),
+                   str(theirs.fileno()), release_nq, str(memory_mb), str(nice), *(["--network"] if network else [])]
         try:
-            conn.send(("ok", answer(store, text, accept)))
-        except HccKgError as err:
-            conn.send(("error", err))
+            self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                            stdout=subprocess.DEVNULL, stderr=self.log)
+        finally:
+            theirs.close()
+        from multiprocessing.connection import Connection
+
+        self.conn = Connection(ours.detach())
+        self.refused: str | None = None  # why the filter is not in force (then the word ban is)
+
+    def ready(self, seconds: float = 120) -> None:
+        """Wait for the engine to hold the release; a clear error if it does not."""
+        try:
+            if self.conn.poll(seconds):
+                kind, self.refused = _plain(self.conn.recv_bytes())
+                if kind == "ready":
+                    return
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+            pass
+        self.kill()
+        said = ""
+        if self.log is not None:
+            self.log.seek(0)
+            said = self.log.read().decode("utf-8", "replace").strip().splitlines()[-1:]
+            said = f": {said[0]}" if said else ""
+        self.close()
+        raise HccKgError(f"an engine process did not start (exit code {self.process.returncode}){said}")
+
+    def call(self, request: tuple, timeout: float, cancelled=None):
+        """The engine's reply to ``request``; Overtime past ``timeout`` seconds, Cancelled when
+        ``cancelled()`` (asked every 0.1 s) says so (then the caller stops the engine: a pool
+        removes it first, so its watcher does not report it as killed from outside), EngineDied if
+        it ended."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        try:
+            self.conn.send(request)
+            while not self.conn.poll(max(0.0, min(0.1, deadline - time.monotonic()))):
+                if time.monotonic() >= deadline:
+                    break
+                if cancelled is not None and cancelled():
+                    raise Cancelled
+            else:
+                return _plain(self.conn.recv_bytes())
+        except (EOFError, OSError):
+            try:
+                code = self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                code = self.process.returncode
+            raise EngineDied(code, self.memory_mb) from None
+        raise Overtime
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        """End the process. Its socket stays open: another thread may be waiting on it, and a
+        closed descriptor's number can be reused by the next engine's socket (then that thread
+        would wait on the wrong engine); the thread that owns the call closes it."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+    def close(self) -> None:
+        self.kill()
+        self.conn.close()
+        if self.log is not None:
+            self.log.close()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
 
-@dataclass(eq=False)
-class _Worker:
-    process: object
-    conn: object
+def protection(refused: str | None) -> str:
+    """The start-up line's words for what keeps a query from the network."""
+    if refused is None:
+        return ("no network access (a seccomp filter ends an engine that opens a network socket); a query "
+                "that mentions 'service' is answered")
+    return f"the word ban (any query mentioning 'service' is refused): the network filter is off here: {refused}"
+
+
+_LOCAL: dict[tuple, Engine] = {}
+_LOCAL_LOCK = threading.Lock()
+
+
+def run_local(target: str, params: dict[str, str] | None = None, *, canned: bool = False, fmt: str | None = None,
+              width: int | None = None, name: str = "query", allow_service: bool = False,
+              full_quotes: bool = False, timeout: float = QUERY_TIMEOUT, release_nq: Path,
+              memory_mb: int = ENGINE_MEMORY_MB, network: bool = False):
+    """A query for ``hcc-kg query`` or ``hcc_kg.query`` in this process's engine for the release
+    (started on first use, reused, replaced after a timeout or a death): (the answer, its hints)
+    with ``fmt``, else (columns, rows); one clear HccKgError otherwise. ``allow_service`` (the CLI's
+    ``--allow-service``) runs it in an engine without the filter; ``network`` is the same for tests."""
+    network = network or allow_service
+    key = (str(release_nq), memory_mb, network)
+    with _LOCAL_LOCK:
+        engine = _LOCAL.get(key)
+        if engine is None or not engine.alive():
+            engine = _LOCAL[key] = Engine(str(release_nq), memory_mb, network)
+            try:
+                engine.ready()
+            except HccKgError:
+                del _LOCAL[key]
+                raise
+        try:
+            kind, value = engine.call(("run", target, params or {}, canned, fmt, width, name, allow_service, full_quotes),
+                                      timeout)
+        except Overtime:
+            del _LOCAL[key]
+            engine.close()
+            raise QueryTimedOut(f"{name}: the query did not finish within {timeout:g} s and was stopped "
+                                "(raise the limit with --timeout, or timeout= in Python)") from None
+        except EngineDied as err:
+            del _LOCAL[key]
+            engine.close()
+            raise type(err.died)(f"{name}: {str(err.died).replace('; it was restarted', '')}") from None
+    if kind == "ok":
+        return value
+    raise FAILURES[kind](value)
 
 
 class Pool:
-    """``size`` worker processes, each with the release in memory. A query waits at most
-    ``timeout`` seconds for a free worker and at most ``timeout`` seconds to run; past that its
-    worker is killed and replaced. ``nice`` lowers the workers' CPU priority (the server's
-    general engines run below its reserved ones, so a cheap query there gets the CPU)."""
+    """``size`` engine processes, each with the release in memory, ``nice`` steps below this
+    process in CPU priority (the server's general engines run below its reserved ones, so a cheap
+    query there gets the CPU). A query runs at most ``timeout`` seconds; past that its engine is
+    killed and replaced. Every lost engine gets exactly one replacement, which joins the pool once
+    it is ready, so the pool never holds more than ``size``."""
 
-    def __init__(self, release_nq: Path, size: int = 4, timeout: float = 30, memory_mb: int = 2048,
-                 log=None, nice: int = 0) -> None:
-        import multiprocessing
-
+    def __init__(self, release_nq: Path, size: int = 4, timeout: float = QUERY_TIMEOUT,
+                 memory_mb: int = ENGINE_MEMORY_MB, log=None, network: bool = False, nice: int = 0) -> None:
         self.release_nq, self.size, self.timeout, self.memory_mb = str(release_nq), size, timeout, memory_mb
+        self.network = network  # tests only: engines without the filter
         self.nice = nice
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
-        self.context = multiprocessing.get_context("spawn")
-        self.idle: queue.Queue[_Worker] = queue.Queue()
-        self.workers: set[_Worker] = set()
+        self.idle: queue.Queue[Engine] = queue.Queue()
+        self.engines: set[Engine] = set()
         self.lock = threading.Lock()
         self.closed = False
-        workers = [self._start() for _ in range(size)]
-        for worker in workers:
-            self._ready(worker)
-            self.idle.put(worker)
-        threading.Thread(target=self._supervise, name="hcc-kg-supervisor", daemon=True).start()
+        started = [self._spawn() for _ in range(size)]
+        for engine in started:
+            engine.ready()
+        self.refused = started[0].refused
+        for engine in started:
+            self._adopt(engine)
 
-    def _supervise(self) -> None:
-        """Replace an engine as soon as its process dies, busy or idle, and report it."""
-        from multiprocessing.connection import wait
+    def _spawn(self) -> Engine:
+        return Engine(self.release_nq, self.memory_mb, self.network, inherit_stderr=True, nice=self.nice)
 
-        while not self.closed:
-            watched = {w.process.sentinel: w for w in list(self.workers)}
-            for sentinel in wait(list(watched), timeout=1):
-                worker = watched[sentinel]
-                self._replace(worker, f"died (exit code {worker.process.exitcode})")
-
-    def _start(self) -> _Worker:
-        parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker, args=(child, self.release_nq, self.memory_mb, self.nice),
-                                       name="hcc-kg-engine", daemon=True)
-        process.start()
-        child.close()
-        worker = _Worker(process, parent)
-        self.workers.add(worker)
-        return worker
-
-    def _ready(self, worker: _Worker) -> None:
-        if not worker.conn.poll(120) or worker.conn.recv() != "ready":
-            raise HccKgError(f"an engine process did not start (exit code {worker.process.exitcode})")
-
-    def _replace(self, worker: _Worker, why: str) -> None:
-        """Kill a worker and start its successor in the background (the caller answers at once).
-        Called by the query that saw it fail and by the supervisor: the first call wins."""
+    def _adopt(self, engine: Engine) -> None:
+        """A ready engine joins the pool, watched until it dies."""
         with self.lock:
-            if worker not in self.workers:
+            self.engines.add(engine)
+        threading.Thread(target=self._watch, args=(engine,), name="hcc-kg-engine-watch", daemon=True).start()
+        self.idle.put(engine)
+
+    def _watch(self, engine: Engine) -> None:
+        """Replace an engine as soon as its process dies, busy or idle, and report it."""
+        code = engine.process.wait()
+        self._replace(engine, f"died ({str(_death(code, self.memory_mb)).split(';')[0]})")
+
+    def _replace(self, engine: Engine, why: str) -> None:
+        """Kill an engine and start its successor in the background (the caller answers at once).
+        Called by the query that saw it fail and by its watcher: the first call wins."""
+        with self.lock:
+            if engine not in self.engines or self.closed:
                 return
-            self.workers.discard(worker)
-        worker.process.kill()
-        worker.process.join(5)
-        self.log(f"engine process {worker.process.pid} {why}; starting a new one")
+            self.engines.discard(engine)
+        engine.kill()
+        self.log(f"engine process {engine.pid} {why}; starting a new one")
+        threading.Thread(target=self._restart, name="hcc-kg-engine-restart", daemon=True).start()
 
-        def restart() -> None:
-            while not self.closed:
-                try:
-                    new = self._start()
-                    self._ready(new)
-                except (HccKgError, OSError, EOFError) as err:
-                    self.log(f"error: an engine process could not be restarted: {err}; retrying")
-                    threading.Event().wait(1)
-                    continue
-                if self.closed:
-                    new.process.kill()
-                else:
-                    self.idle.put(new)
-                return
+    def _restart(self) -> None:
+        """Start one engine; one killed while it starts is retried here, never added twice."""
+        while not self.closed:
+            engine = self._spawn()
+            try:
+                engine.ready()
+            except HccKgError as err:
+                self.log(f"error: an engine process could not be started: {err}; retrying")
+                threading.Event().wait(1)
+                continue
+            if self.closed:
+                engine.close()
+            else:
+                self._adopt(engine)
+            return
 
-        threading.Thread(target=restart, daemon=True).start()
-
-    def take(self, wait: float) -> _Worker | None:
+    def take(self, wait: float) -> Engine | None:
         """A free, live engine, waiting at most ``wait`` seconds; None if none became free."""
         import time
 
         deadline = time.monotonic() + wait
         while True:
             try:
-                worker = self.idle.get(timeout=max(0.0, deadline - time.monotonic())) if wait else self.idle.get_nowait()
+                engine = (self.idle.get(timeout=max(0.0, deadline - time.monotonic())) if wait
+                          else self.idle.get_nowait())
             except queue.Empty:
                 return None
-            if worker in self.workers and worker.process.is_alive():
-                return worker
-            self._replace(worker, f"died (exit code {worker.process.exitcode})")  # if not replaced yet
+            if engine in self.engines and engine.alive():
+                return engine
+            engine.close()  # died while idle: its watcher has replaced it
 
-    def run(self, worker: _Worker, text: str, accept: str | None = None, cancelled=None) -> tuple[str, bytes]:
-        """Run one guarded query on a taken engine: (media type, body), or one of this module's
-        errors. ``cancelled()`` is asked every 0.1 s: when it says the client has gone, the engine
-        is stopped (a query cannot be cancelled otherwise) and ClientGone is raised."""
-        import time
-
-        deadline = time.monotonic() + self.timeout
+    def run(self, engine: Engine, text: str, accept: str | None = None, dataset: tuple[list, list] | None = None,
+            cancelled=None) -> tuple[str, bytes]:
+        """Run one query (the engine runs the guard) on a taken engine: (media type, body), or one
+        of this module's errors. ``cancelled()`` is asked every 0.1 s: when it says the client has
+        gone, the engine is stopped (a query cannot be cancelled otherwise) and ClientGone raised."""
         try:
-            worker.conn.send((text, accept))
-            while not worker.conn.poll(max(0.0, min(0.1, deadline - time.monotonic()))):
-                if time.monotonic() >= deadline:
-                    self._replace(worker, f"ran a query past {self.timeout:g} s and was stopped")
-                    raise QueryTimedOut(f"the query did not finish within {self.timeout:g} s and was stopped")
-                if cancelled is not None and cancelled():
-                    self._replace(worker, "was stopped: its client disconnected")
-                    raise ClientGone("the client disconnected")
-            kind, result = worker.conn.recv()
-        except (EOFError, OSError):
-            worker.process.join(1)
-            code = worker.process.exitcode
-            self._replace(worker, f"died while running a query (exit code {code})")
-            raise EngineStopped(f"the query stopped the engine (exit code {code}; the memory limit is "
-                                f"{self.memory_mb} MiB per engine); it was restarted") from None
-        self.idle.put(worker)
-        if kind == "error":
-            raise result
-        return result
+            kind, first, body = engine.call(("http", text, accept, dataset), self.timeout, cancelled)
+        except EngineDied as err:
+            self._replace(engine, f"died while running a query ({str(err.died).split(';')[0]})")
+            engine.close()
+            raise err.died from None
+        except Overtime:
+            self._replace(engine, f"ran a query past {self.timeout:g} s and was stopped")
+            engine.close()
+            raise QueryTimedOut(f"the query did not finish within {self.timeout:g} s and was stopped") from None
+        except Cancelled:
+            self._replace(engine, "was stopped: its client disconnected")
+            engine.close()
+            raise ClientGone("the client disconnected") from None
+        self.idle.put(engine)
+        if kind != "ok":
+            raise FAILURES[kind](first)
+        return first, body
 
-    def answer(self, text: str, accept: str | None = None, cancelled=None) -> tuple[str, bytes]:
-        """(media type, body) for one guarded query, waiting at most ``timeout`` for an engine."""
-        worker = self.take(self.timeout)
-        if worker is None:
+    def answer(self, text: str, accept: str | None = None, dataset: tuple[list, list] | None = None,
+               cancelled=None) -> tuple[str, bytes]:
+        """(media type, body) for one query, waiting at most ``timeout`` for an engine."""
+        engine = self.take(self.timeout)
+        if engine is None:
             raise EnginesBusy(f"all {self.size} query engines are busy; try again shortly")
-        return self.run(worker, text, accept, cancelled)
+        return self.run(engine, text, accept, dataset, cancelled)
 
     def close(self) -> None:
         self.closed = True
-        for worker in list(self.workers):
-            worker.process.kill()
-            worker.process.join(5)
+        with self.lock:
+            engines = list(self.engines)
+        for engine in engines:
+            engine.close()

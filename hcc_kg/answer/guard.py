@@ -1,14 +1,21 @@
-"""The query guard: one function that every path calls before a query reaches the engine.
+"""The query guard: one function that every engine calls before it runs a query text.
 
-The engines (pyoxigraph, the Oxigraph server, rdflib) all execute ``SERVICE <url>``, so a query
-could make this machine call any address. Deciding with a second parser is not safe: two parsers
-read the same text differently (a bare CR ends a comment for Oxigraph only; rdflib expands
-``\\u0022`` inside a string, Oxigraph does not; rdflib reads 8 hex digits after ``\\u``), and
-every difference lets a SERVICE through. So the guard does not parse: it refuses any query in
-which the word ``service`` appears at all, in any case, even inside a string, an IRI or a
-comment, in the text as sent and after SPARQL's codepoint escapes are expanded in every way an
-engine might read them. That is strictly more conservative than any parser; the price is that a
-query which merely mentions the word is refused too, and the message says so.
+It caps the size of a query on every path. Whether it also reads the text for SERVICE depends on
+the process it runs in:
+
+- In an engine process under the network filter (:mod:`hcc_kg.answer.sandbox`, Linux) it does not: the
+  operating system, not a reading of the text, stops a federated call (the engine is ended and the
+  query refused), so a query that merely mentions "service" (``?s a dcat:DataService``, a variable
+  ``?services``, a comment) is answered.
+- Anywhere else (an engine where the filter cannot be installed, or a caller's own process running
+  :func:`hcc_kg.answer.store.run` directly) the word ban applies. Deciding with a second parser is not
+  safe: two parsers read the same text differently (a bare CR ends a comment for Oxigraph only;
+  rdflib expands ``\\u0022`` inside a string, Oxigraph does not; rdflib reads 8 hex digits after
+  ``\\u``), and every difference lets a SERVICE through. So the ban does not parse: it refuses any
+  query in which the word ``service`` appears at all, in any case, even inside a string, an IRI or
+  a comment, in the text as sent and after SPARQL's codepoint escapes are expanded in every way an
+  engine might read them. That is strictly more conservative than any parser; the price is that a
+  query which merely mentions the word is refused too, and the message says so.
 
 Updates need no text check: every path runs queries through ``Store.query``, whose grammar has
 no update forms (an update is a syntax error there); ``engine.explain`` names it as an update.
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from hcc_kg.answer import sandbox
 from hcc_kg.errors import HccKgError
 
 MAX_QUERY = 64 * 1024  # bytes of query text (UTF-8), on every path
@@ -67,15 +75,26 @@ def readings(text: str, name: str = "query") -> set[str]:
     return seen
 
 
+#: the first words of every refusal of a federated query (the word ban's and the filter's)
+REFUSED = "SERVICE (federated query) is refused"
+
+
+def word_ban_applies(allow_service: bool = False) -> bool:
+    """The word ban applies unless the network filter is in force in this process (or the caller
+    lets its own query call out)."""
+    return not (allow_service or sandbox.in_force() or sandbox.is_open())
+
+
 def check_query(text: str, allow_service: bool = False, name: str = "query") -> None:
-    """Raise RefusedQuery for a query over the size cap or one that mentions SERVICE anywhere."""
+    """Raise RefusedQuery for a query over the size cap, or, where the word ban applies, one that
+    mentions SERVICE anywhere."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_QUERY:
         raise QueryTooLarge(f"{name}: the query is {size} bytes; at most {MAX_QUERY} are accepted")
-    if allow_service or "\\" not in text and _KEYWORD not in text.casefold():
+    if not word_ban_applies(allow_service) or "\\" not in text and _KEYWORD not in text.casefold():
         return
     if any(_KEYWORD in reading.casefold() for reading in readings(text, name)):
         raise RefusedQuery(
-            f"{name}: SERVICE (federated query) is refused: it would make this machine call another "
+            f"{name}: {REFUSED}: it would make this machine call another "
             "address. The guard refuses any query containing the word 'service' in any case, anywhere "
             "(also in a string, an IRI or a comment, and written with \\u escapes)")

@@ -173,10 +173,12 @@ def labels_of(store, values: set[str]) -> dict[str, str]:
     iris = sorted(v for v in values if v.startswith(("http://", "https://")) and " " not in v)
     if store is None or not iris:
         return {}
+    from hcc_kg.answer.store import dataset_options
+
     block = " ".join(f"<{iri}>" for iri in iris if ">" not in iri and "<" not in iri)
     query = ("SELECT ?e (MIN(STR(?l)) AS ?label) WHERE { VALUES ?e { " + block + " } "
              "?e <http://www.w3.org/2000/01/rdf-schema#label> ?l } GROUP BY ?e")
-    return {row["e"].value: row["label"].value for row in store.query(query, use_default_graph_as_union=True)
+    return {row["e"].value: row["label"].value for row in store.query(query, **dataset_options(store))
             if row["label"] is not None}
 
 

@@ -65,6 +65,8 @@ VALUE_SETS = {
           { ?m a hcc:OutcomeMeasurement } UNION { ?m a hcc:ArmComparison }
           BIND (REPLACE(STR(?m), "^.*/", "") AS ?value) }"""),
 }
+#: keyword arguments of hcc_kg.query itself, so no canned query may name a parameter so
+RESERVED = ("timeout",)
 TYPES = ("entity", "name", "string", "decimal", "integer", *VALUE_SETS)
 
 
@@ -138,6 +140,8 @@ def parse_query_file(path: Path) -> CannedQuery:
             if not m or m[2] not in TYPES:
                 raise HccKgError(f"{path}: bad param header {value!r}; expected 'NAME TYPE [= DEFAULT] -- text' "
                                  f"with TYPE one of {', '.join(TYPES)}")
+            if m[1] in RESERVED:
+                raise HccKgError(f"{path}: parameter name {m[1]!r} is reserved (hcc_kg.query takes {m[1]}=)")
             query.params[m[1]] = Param(m[1], m[2], m[3], m[4] or "")
         elif key == "units":  # "orr %, threshold %": units the terminal view writes after a column's values
             query.units = dict(part.split(None, 1) for part in value.split(",") if part.strip())
@@ -203,9 +207,47 @@ def store_of(nquads: str):
     return store
 
 
+_UNION_COPY = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"  # our own text, on our own store
+
+
+def release_store(nquads: str):
+    """The release as the query engines hold it: each named graph, and their union copied into the
+    default graph. Queried as it is (not in union-default-graph mode, which overrides a dataset),
+    Oxigraph itself applies a query's own ``FROM`` / ``FROM NAMED``, and the union otherwise: no
+    reading of the text decides. Blank nodes keep the file's labels (``Store.load`` gives them
+    random ones), so every engine orders them alike and paging with OFFSET is consistent."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    store.update(_UNION_COPY)
+    return store
+
+
+def dataset_options(store, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> dict:
+    """The keyword arguments of ``store.query`` for the dataset a query runs on. With graphs named
+    (the protocol's default-graph-uri / named-graph-uri, which override the query's own): those.
+    Otherwise a store whose default graph holds the union (:func:`release_store`) is queried as it
+    is, so a query's FROM is honoured; any other store (:func:`store_of`, named graphs only) in
+    union-default-graph mode."""
+    import pyoxigraph as ox
+
+    if default_graphs is not None or named_graphs is not None:
+        return {"default_graph": [ox.NamedNode(g) for g in default_graphs or []],
+                "named_graphs": [ox.NamedNode(g) for g in named_graphs or []]}
+    if next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def release_nq(release: Path | None = None) -> Path:
+    """The release's N-Quads file (default: the release folder); a missing one is a clear error."""
+    return checked(RELEASE_NQ, release or RELEASE)
+
+
 def open_release(release: Path | None = None):
     """The release's named graphs in an embedded store; a missing or corrupt file is a clear error."""
-    path = checked(RELEASE_NQ, release or RELEASE)
+    path = release_nq(release)
     try:
         return store_of(read_text(path))
     except SyntaxError as err:
@@ -257,7 +299,7 @@ def entity_index(store) -> dict[str, tuple[str, str]]:
              UNION { ?e hcc:registryId ?name }
              BIND (EXISTS { ?e a hcc:Regimen } AS ?regimen) }"""
     ranked = []
-    for row in store.query(q, use_default_graph_as_union=True):
+    for row in store.query(q, **dataset_options(store)):
         is_regimen = row["regimen"].value == "true"
         ranked.append((is_regimen, row["e"].value, normalise(row["name"].value), row["label"].value))
     index: dict[str, tuple[str, str]] = {}
@@ -270,7 +312,7 @@ def values_of(store, kind: str) -> dict[str, tuple[str, set[str]]]:
     """A value set on the store: value -> (label, every name it may be given by: the value, the
     label and each ``?name``)."""
     out: dict[str, tuple[str, set[str]]] = {}
-    for row in store.query(VALUE_SETS[kind].sparql, use_default_graph_as_union=True):
+    for row in store.query(VALUE_SETS[kind].sparql, **dataset_options(store)):
         value, label = row["value"].value, row["label"].value
         names = out.setdefault(value, (label, {value, label}))[1]
         if row["name"] is not None:
@@ -335,7 +377,7 @@ def bindings(query: CannedQuery, given: dict[str, str], store) -> dict:
         elif param.type in VALUE_SETS:
             term = ox.Literal(value_in_set(query.name, param, value, store))
         elif param.type in ("decimal", "integer"):
-            if not re.fullmatch(r"-?\d+(\.\d+)?", value) or (param.type == "integer" and "." in value):
+            if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value) or (param.type == "integer" and "." in value):
                 raise HccKgError(f"query {query.name}: parameter {name}: {value!r} is not a {param.type}")
             term = ox.Literal(value, datatype=ox.NamedNode(f"http://www.w3.org/2001/XMLSchema#{param.type}"))
         else:
@@ -355,7 +397,7 @@ def run(text: str, store, substitutions: dict | None = None, name: str = "query"
     check_query(text, allow_service, name)
 
     def rows() -> Result:
-        result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions or {})
+        result = store.query(text, substitutions=substitutions or {}, **dataset_options(store))
         if isinstance(result, ox.QueryBoolean):
             return Result(["result"], [[str(bool(result)).lower()]])
         if not hasattr(result, "variables"):  # CONSTRUCT / DESCRIBE: triples as rows

@@ -59,7 +59,7 @@ def run(builds: int = 3, repeat: int = 5, release: Path = RELEASE) -> str:
                                                                       substitutions=s)), repeat)
         rdf_t = _median_time(lambda q=query, i=init: list(ds.query(q.text, initBindings=i)), repeat)
         lines.append(f"| {name} | {rows} | {ox_t * 1000:.1f} | {rdf_t * 1000:.1f} | {rdf_t / ox_t:.0f}x |")
-    return "\n".join(lines + guard_costs(max(repeat, 100))) + "\n"
+    return "\n".join(lines + guard_costs(max(repeat, 100)) + engine_costs(release, repeat)) + "\n"
 
 
 def guard_costs(repeat: int = 100) -> list[str]:
@@ -72,6 +72,32 @@ def guard_costs(repeat: int = 100) -> list[str]:
             f"median {statistics.median(costs.values()) * 1e6:.0f} µs, largest {max(costs.values()) * 1e6:.0f} µs "
             f"({max(costs, key=costs.get)})."), "",
             "| query | guard µs |", "| --- | ---: |", *[f"| {n} | {c * 1e6:.1f} |" for n, c in costs.items()]]
+
+
+def engine_costs(release: Path = RELEASE, repeat: int = 5) -> list[str]:
+    """Markdown lines: what running queries in an engine process costs (every CLI, API and HTTP
+    query does): starting one, a canned query through a started one, and a cold `hcc-kg query`."""
+    import subprocess
+    import sys
+
+    from hcc_kg.answer.engine import Engine, run_local
+
+    nq = release / RELEASE_NQ
+
+    def start() -> None:
+        engine = Engine(str(nq))
+        engine.ready()
+        engine.close()
+
+    started = _median_time(start, repeat)
+    run_local("first-line-pd1-tki", canned=True, release_nq=nq)  # the engine this process keeps
+    warm = _median_time(lambda: run_local("first-line-pd1-tki", canned=True, release_nq=nq), repeat)
+    command = [sys.executable, "-m", "hcc_kg.cli", "query", "first-line-pd1-tki"]
+    cold = _median_time(lambda: subprocess.run(command, stdout=subprocess.DEVNULL, check=True), repeat)
+    return ["", (f"Query engine process (median of {repeat}): starting one (Python, the release, its union as "
+                 f"the default graph, the network filter) {started:.2f} s; `first-line-pd1-tki` through a started "
+                 f"one {warm * 1000:.1f} ms; `hcc-kg query first-line-pd1-tki` cold, a fresh process each time, "
+                 f"{cold:.2f} s.")]
 
 
 def _machine() -> str:

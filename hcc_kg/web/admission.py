@@ -62,8 +62,10 @@ class Admission:
         self.inside: Counter[str] = Counter()  # queries in the server, per client
         self.heavy_until: dict[str, float] = {}
 
-    def answer(self, text: str, accept: str | None, client: str, cancelled=None) -> tuple[str, bytes]:
-        """(media type, body) for one guarded query from ``client``, or the error that refuses it."""
+    def answer(self, text: str, accept: str | None, dataset: tuple[list, list] | None, client: str,
+               cancelled=None) -> tuple[str, bytes]:
+        """(media type, body) for one query from ``client`` over ``dataset`` (the protocol's
+        default-graph-uri and named-graph-uri lists, or None), or the error that refuses it."""
         with self.lock:
             if self.inside[client] >= self.per_client:
                 self._heavy(client)
@@ -74,7 +76,7 @@ class Admission:
                 raise EnginesBusy(f"{self.waiting} queries are already running or waiting; try again shortly")
             self.inside[client] += 1
         try:
-            return self._run(text, accept, client, cancelled or (lambda: False))
+            return self._run((text, accept, dataset), client, cancelled or (lambda: False))
         except EnginesBusy:
             with self.lock:
                 self._heavy(client)
@@ -97,7 +99,7 @@ class Admission:
             del self.heavy_until[other]
         self.heavy_until[client] = now + self.memory
 
-    def _run(self, text: str, accept: str | None, client: str, cancelled) -> tuple[str, bytes]:
+    def _run(self, query: tuple, client: str, cancelled) -> tuple[str, bytes]:
         deadline = time.monotonic() + self.general.timeout
         while True:
             if cancelled():
@@ -106,7 +108,7 @@ class Admission:
             if worker is not None:
                 started = time.monotonic()
                 try:
-                    return self.general.run(worker, text, accept, cancelled)
+                    return self.general.run(worker, *query, cancelled)
                 finally:
                     if time.monotonic() - started > self.quick:
                         with self.lock:
@@ -115,7 +117,7 @@ class Admission:
                 worker = self.reserve.take(0)
                 if worker is not None:
                     try:
-                        return self.reserve.run(worker, text, accept, cancelled)
+                        return self.reserve.run(worker, *query, cancelled)
                     except QueryTimedOut:
                         with self.lock:
                             self._heavy(client)  # and wait for a general engine

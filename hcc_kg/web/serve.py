@@ -1,10 +1,10 @@
 """Serve stage: a read-only SPARQL 1.1 endpoint (waitress + werkzeug in front, a pool of
 in-memory pyoxigraph engines behind).
 
-Every query goes through the same guard as the CLI (hcc_kg.answer.guard.check_query) and then to a
-worker process of hcc_kg.answer.engine.Pool, which stops it at the time limit and survives whatever the
-query does to its engine; hcc_kg.web.admission decides which query gets an engine and when (the
-fairness policy). waitress reads requests before a thread takes them, so slow or trickling
+Every query goes to an engine process of hcc_kg.answer.engine.Pool, which runs the guard itself (as the
+engines of the CLI and the Python API do), has no network access (hcc_kg.answer.sandbox), stops a query
+at the time limit or when its client disconnects, and survives whatever the query does to its
+engine; hcc_kg.web.admission decides which query gets an engine and when (the fairness policy). waitress reads requests before a thread takes them, so slow or trickling
 clients hold no thread; it refuses a malformed Content-Length and bodies over the cap; a request
 not received whole within the read deadline is dropped (make_server). The whole result is
 computed and capped before the status line is sent, so an error is always a 4xx/5xx with a
@@ -22,8 +22,19 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from hcc_kg.answer.guard import MAX_QUERY, QueryTooLarge, RefusedQuery, check_query
-from hcc_kg.constants import QUERIES, RELEASE, RELEASE_NQ, STATIC
+from hcc_kg.answer.guard import MAX_QUERY, QueryTooLarge, RefusedQuery
+from hcc_kg.constants import (
+    ENGINE_MEMORY_MB,
+    ENGINE_WORKERS,
+    PER_CLIENT,
+    QUERIES,
+    QUERY_TIMEOUT,
+    READ_TIMEOUT,
+    RELEASE,
+    RELEASE_NQ,
+    RESERVED_ENGINES,
+    STATIC,
+)
 from hcc_kg.errors import HccKgError
 from hcc_kg.receipt import checked
 
@@ -62,9 +73,10 @@ def _fields(raw: bytes, where: str):
         raise RefusedQuery(f"the {where} is not UTF-8 (after %-decoding)") from None
 
 
-def query_text(request) -> str:
-    """The query of a SPARQL 1.1 Protocol request (GET, POST form, POST sparql-query); a refused
-    or malformed request is a RefusedQuery with its reason."""
+def query_text(request) -> tuple[str, tuple[list[str], list[str]] | None]:
+    """The query of a SPARQL 1.1 Protocol request (GET, POST form, POST sparql-query) and the
+    dataset it names with default-graph-uri / named-graph-uri (in the URL, or in a POST form), or
+    None when it names none; a refused or malformed request is a RefusedQuery with its reason."""
     args = _fields(request.query_string, "query string")
     if request.method in ("GET", "HEAD"):
         fields = args
@@ -72,7 +84,7 @@ def query_text(request) -> str:
         if "query" in args:
             raise RefusedQuery("give exactly one 'query': in the body or in the URL, not both")
         try:
-            return request.get_data(as_text=False).decode("utf-8")
+            return request.get_data(as_text=False).decode("utf-8"), dataset_of(args)
         except UnicodeDecodeError:
             raise RefusedQuery("the query body is not UTF-8") from None
     elif request.mimetype == "application/x-www-form-urlencoded":
@@ -83,15 +95,20 @@ def query_text(request) -> str:
                            "or a form (application/x-www-form-urlencoded)")
     if "update" in fields or "update" in args:
         raise RefusedQuery("updates are refused: the graph is read-only")
-    if "default-graph-uri" in fields or "named-graph-uri" in fields:
-        raise RefusedQuery("default-graph-uri and named-graph-uri are not supported: the default graph is "
-                           "the union of all named graphs; use GRAPH in the query")
     texts = fields.getlist("query")
     if not texts:
         raise RefusedQuery("no query: give the SPARQL text as the 'query' parameter")
     if len(texts) > 1:
         raise RefusedQuery(f"{len(texts)} 'query' parameters: give exactly one 'query'")
-    return texts[0]
+    return texts[0], dataset_of(fields)
+
+
+def dataset_of(fields) -> tuple[list[str], list[str]] | None:
+    """The protocol's (default-graph-uri, named-graph-uri) lists from the request's parameters, or
+    None when neither is given (then the query's own FROM, else the union of the stored graphs).
+    The engine checks each IRI against the stored graphs."""
+    default, named = fields.getlist("default-graph-uri"), fields.getlist("named-graph-uri")
+    return (default, named) if default or named else None
 
 
 def _cross_site(request) -> bool:
@@ -113,9 +130,10 @@ def _name(host: str | None) -> str:
 
 
 def make_app(answer, host: str, allowed_hosts: tuple[str, ...] = (), cors: bool = False, site=None):
-    """The WSGI application: /query through the guard to ``answer(text, accept, client, cancelled)``
-    (the admission policy over the engine pools), the query page, and the site's pages when
-    ``site`` (``respond(path, accept)``) is given. Pages and static files never touch an engine."""
+    """The WSGI application: /query to ``answer(text, accept, dataset, client, cancelled)`` (the
+    admission policy over the engine pools, whose engines run the guard themselves), the query
+    page, and the site's pages when ``site`` (``respond(path, accept)``) is given. Pages and static
+    files never touch an engine."""
     from werkzeug.wrappers import Request, Response
 
     from hcc_kg.web.admission import client_of
@@ -146,9 +164,8 @@ def make_app(answer, host: str, allowed_hosts: tuple[str, ...] = (), cors: bool 
                 return _plain(403, "a query posted from another site's page is refused on loopback "
                                    "(start the server with --cors to allow it)")
             try:
-                text = query_text(request)
-                check_query(text)
-                media, body = answer(text, request.headers.get("Accept"), client_of(request.remote_addr),
+                text, dataset = query_text(request)
+                media, body = answer(text, request.headers.get("Accept"), dataset, client_of(request.remote_addr),
                                      request.environ.get("waitress.client_disconnected"))
             except HccKgError as err:
                 return refused(err)
@@ -276,12 +293,12 @@ def _enough_files(connections: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want if hard == resource.RLIM_INFINITY else min(want, hard), hard))
 
 
-def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, timeout: float = 30,
-          cors: bool = False, workers: int = 4, memory_mb: int = 2048, allowed_hosts: tuple[str, ...] = (),
-          per_client: int = 2, reserve: int = 1, read_timeout: float = 10, connection_limit: int = 1000,
-          ready=None) -> None:
+def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, timeout: float = QUERY_TIMEOUT,
+          cors: bool = False, workers: int = ENGINE_WORKERS, memory_mb: int = ENGINE_MEMORY_MB,
+          allowed_hosts: tuple[str, ...] = (), per_client: int = PER_CLIENT, reserve: int = RESERVED_ENGINES,
+          read_timeout: float = READ_TIMEOUT, connection_limit: int = 1000, ready=None) -> None:
     """Run the guarded endpoint until stopped (SIGINT or SIGTERM)."""
-    from hcc_kg.answer.engine import Pool
+    from hcc_kg.answer.engine import Pool, protection
     from hcc_kg.web.admission import QUICK, Admission
 
     path = checked(RELEASE_NQ, release)
@@ -308,6 +325,8 @@ def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, ti
         signal.signal(signal.SIGTERM, _stop)
         url = f"http://{host}:{server.effective_port}"
         print(f"SPARQL endpoint: {url}/query (query page: {url}/); Ctrl-C to stop", flush=True)
+        kept = f" (and {reserve} kept for quick queries)" if reserve else ""
+        print(f"queries run in {workers} engine processes{kept} with {protection(pools[0].refused)}", flush=True)
         if ready is not None:
             ready(url)
         server.run()
