@@ -114,7 +114,7 @@ def test_statements_read_from_the_sources(built):
     # IMbrave150 is a phase III trial of atezolizumab + bevacizumab against sorafenib
     imbrave = edges["hcckg.edge:atezolizumab-bevacizumab--trial--imbrave150--phase-iii"]
     assert imbrave["max_research_phase"] == "clinical_trial_phase_3"
-    assert imbrave["has_supporting_studies"] == "hcckg.study:imbrave150"
+    assert imbrave["has_supporting_studies"] == "CLINICALTRIALS:NCT03434379"  # Biolink's preferred id
     # the sources disagree on ORIENT-32's phase (III in the text, II/III in s000 Table 1): both stay;
     # s001 Table 1's "II" is a disputed table value, left out
     orient = sorted(e["max_research_phase"] for e in edges.values()
@@ -125,12 +125,13 @@ def test_statements_read_from_the_sources(built):
     assert edges["hcckg.approval:fda-nivolumab-second-line-withdrawn"]["clinical_approval_status"] == \
         "post_approval_withdrawal"
     assert "hcckg.approval:approval-1997-rituximab-non-hodgkin-lymphoma" not in edges  # not an HCC approval
-    hcc = nodes["hcckg.disease:hepatocellular-carcinoma"]
-    assert hcc["category"] == "biolink:Disease" and "MONDO:0007256" in hcc["xref"].split("|")
-    assert nodes["hcckg.target:pd-l1"]["category"] == "biolink:Protein"
-    assert nodes["hcckg.target:mapk"]["category"] == "biolink:GeneFamily"
-    assert nodes["hcckg.drug:lenvatinib"]["category"] == "biolink:Drug|biolink:SmallMolecule"
-    assert nodes["hcckg.study:imbrave150"]["xref"] == "CLINICALTRIALS:NCT03434379"
+    # nodes by Biolink's preferred prefix for their category; the local CURIE stays an xref
+    hcc = nodes["MONDO:0007256"]
+    assert hcc["category"] == "biolink:Disease" and "hcckg.disease:hepatocellular-carcinoma" in hcc["xref"].split("|")
+    assert nodes["NCBIGene:29126"]["category"] == "biolink:Gene"  # PD-L1 (CD274)
+    assert nodes["HGNC.FAMILY:651"]["category"] == "biolink:GeneFamily"  # MAPK
+    assert nodes["CHEBI:85994"]["category"] == "biolink:Drug|biolink:SmallMolecule"  # lenvatinib
+    assert nodes["CLINICALTRIALS:NCT03434379"]["xref"] == "hcckg.study:imbrave150"
 
 
 def test_export_refuses_what_kgx_tsv_cannot_hold():
