@@ -374,7 +374,9 @@ def curate_xrefs(write: bool) -> None:
     """Match names against the pinned registry files and report conflicts and proposed links
     (a curation step: the build never reads the registry files). Exit 1 while a conflict is undecided."""
     from hcc_kg.build.facts import load_facts
-    from hcc_kg.curate.xrefs import apply, curate, render
+    from hcc_kg.curate.xrefs.matching import curate
+    from hcc_kg.curate.xrefs.report import render
+    from hcc_kg.curate.xrefs.write import apply
 
     report = curate(load_facts())
     if write:

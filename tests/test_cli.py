@@ -112,14 +112,14 @@ def test_truncated_release_given_to_query(cut, built, tmp_path, monkeypatch):
 
 
 def test_broken_ontology_file_names_the_file(tmp_path, monkeypatch):
-    from hcc_kg import publish
     from hcc_kg.errors import HccKgError
+    from hcc_kg.publish import pipeline
 
     broken = tmp_path / "hcc.ttl"
     broken.write_text("@prefix hcc: <https://w3id.org/hcc-kg/ontology#> .\nhcc:Drug a owl:Class", encoding="utf-8")
-    monkeypatch.setattr(publish, "ONTOLOGY", broken)
+    monkeypatch.setattr(pipeline, "ONTOLOGY", broken)
     with pytest.raises(HccKgError, match=rf"{broken}: cannot parse as RDF"):
-        publish.run_stages()
+        pipeline.run_stages()
 
 
 def test_broken_shapes_file_names_the_file(tmp_path, monkeypatch):

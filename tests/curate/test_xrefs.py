@@ -28,7 +28,8 @@ def _record(records, name):
 def test_every_link_agrees_with_the_pinned_registry_files():
     """Zero links a registry file contradicts: each cited row still reads as quoted and pairs the
     identifier with the entity, and matching every name again leaves no conflict and no proposal."""
-    from hcc_kg.curate.xrefs import check, curate, verify
+    from hcc_kg.curate.xrefs.matching import curate
+    from hcc_kg.curate.xrefs.report import check, verify
 
     facts = load_facts()
     assert verify(facts) == []
@@ -45,7 +46,8 @@ def test_every_link_agrees_with_the_pinned_registry_files():
 @pytest.mark.slow
 @needs_registries
 def test_a_link_a_registry_file_contradicts_is_reported(facts_copy):
-    from hcc_kg.curate.xrefs import check, curate, verify
+    from hcc_kg.curate.xrefs.matching import curate
+    from hcc_kg.curate.xrefs.report import check, verify
 
     records, save = curated(facts_copy, "xrefs.yaml")
     regorafenib = _record(records, "regorafenib")

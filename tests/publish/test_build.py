@@ -49,7 +49,7 @@ def _fail(*args, **kwargs):
     ("hcc_kg.build.reason", "reason"),           # reasoning
     ("hcc_kg.build.validate", "shacl"),          # SHACL
     ("hcc_kg.build.validate", "qc"),             # QC queries
-    ("hcc_kg.publish", "ntriples"),        # serialisation (a writer fails mid-release)
+    ("hcc_kg.publish.formats", "ntriples"),  # serialisation (a writer fails mid-release)
 ])
 def test_failed_build_leaves_previous_release_untouched(module, name, built, tmp_path, monkeypatch):
     import importlib
