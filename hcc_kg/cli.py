@@ -68,7 +68,8 @@ def queries(name: str | None) -> None:
     import shutil
     import textwrap
 
-    from hcc_kg.answer.store import canned, catalogue, describe, open_release
+    from hcc_kg.answer.catalogue import canned, catalogue, describe
+    from hcc_kg.answer.store import open_release
 
     chosen = [canned(name)] if name is not None else catalogue().values()
     store = open_release()
@@ -115,8 +116,9 @@ def query(name: str, param: tuple[str, ...], fmt: str, full_quotes: bool, output
     """
     import shutil
 
+    from hcc_kg.answer.catalogue import canned, is_sparql
     from hcc_kg.answer.engine import run_local
-    from hcc_kg.answer.store import canned, is_sparql, release_nq
+    from hcc_kg.answer.store import release_nq
     from hcc_kg.build.sources import read_text
 
     params = {}

@@ -22,14 +22,9 @@ def _median_time(fn, repeat: int) -> float:
 
 def run(builds: int = 3, repeat: int = 5, release: Path = RELEASE) -> str:
     """A Markdown report: stage medians over ``builds`` builds, query medians over ``repeat`` runs."""
-    from hcc_kg.answer.store import (
-        bindings,
-        catalogue,
-        open_release,
-        rdflib_dataset,
-        store_of,
-        to_rdflib,
-    )
+    from hcc_kg.answer.catalogue import catalogue
+    from hcc_kg.answer.params import bindings
+    from hcc_kg.answer.store import open_release, rdflib_dataset, store_of, to_rdflib
     from hcc_kg.publish import run_stages
 
     stages: dict[str, list[float]] = {}
@@ -64,8 +59,8 @@ def run(builds: int = 3, repeat: int = 5, release: Path = RELEASE) -> str:
 
 def guard_costs(repeat: int = 100) -> list[str]:
     """Markdown lines: the guard's median cost per canned query (it runs before every query)."""
+    from hcc_kg.answer.catalogue import catalogue
     from hcc_kg.answer.guard import check_query
-    from hcc_kg.answer.store import catalogue
 
     costs = {name: _median_time(lambda q=q: check_query(q.text), repeat) for name, q in catalogue().items()}
     return ["", (f"Query guard (`hcc_kg.answer.guard.check_query`, median of {repeat} runs per canned query): "
@@ -114,7 +109,7 @@ def load_test(url: str, clients: int = 4, seconds: float = 20) -> dict:
     import threading
     import urllib.parse
 
-    from hcc_kg.answer.store import catalogue
+    from hcc_kg.answer.catalogue import catalogue
 
     texts = [q.text for q in catalogue().values()]
     parts = urllib.parse.urlsplit(url)
@@ -236,7 +231,9 @@ def scale(copies: int = 10, repeat: int = 3, release: Path = RELEASE) -> str:
     1.5 x ``copies`` is flagged: the cost grew faster than the data."""
     import pyoxigraph as ox
 
-    from hcc_kg.answer.store import bindings, catalogue, store_of
+    from hcc_kg.answer.catalogue import catalogue
+    from hcc_kg.answer.params import bindings
+    from hcc_kg.answer.store import store_of
 
     load_before = os.getloadavg()[0]
     text = (release / RELEASE_NQ).read_text(encoding="utf-8")
