@@ -339,7 +339,7 @@ def test_results_over_the_byte_cap_are_an_error_not_a_cut(endpoint):
 
 def test_a_short_load_has_no_errors(endpoint):
     """Concurrent clients for a fixed time (the figures go to benchmarks/load-test.md, not asserted)."""
-    from hcc_kg.bench.run import load_test
+    from hcc_kg.bench.load import load_test
 
     url, _ = endpoint
     result = load_test(url + "/query", clients=4, seconds=3)
