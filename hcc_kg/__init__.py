@@ -14,8 +14,9 @@ def query(query: str, /, *, timeout: float | None = None, **params: str) -> list
     The query runs in an engine process kept for this one (started on the first call, about a
     second; reused after): it has no network access and stops after ``timeout`` seconds (default
     ``hcc_kg.constants.QUERY_TIMEOUT``). Any failure is one HccKgError with a clear message."""
+    from hcc_kg.answer.catalogue import canned, is_sparql
     from hcc_kg.answer.engine import run_local
-    from hcc_kg.answer.store import canned, is_sparql, release_nq
+    from hcc_kg.answer.store import release_nq
     from hcc_kg.constants import QUERY_TIMEOUT
     from hcc_kg.errors import HccKgError
 

@@ -68,7 +68,8 @@ def queries(name: str | None) -> None:
     import shutil
     import textwrap
 
-    from hcc_kg.answer.store import canned, catalogue, describe, open_release
+    from hcc_kg.answer.catalogue import canned, catalogue, describe
+    from hcc_kg.answer.store import open_release
 
     chosen = [canned(name)] if name is not None else catalogue().values()
     store = open_release()
@@ -115,8 +116,9 @@ def query(name: str, param: tuple[str, ...], fmt: str, full_quotes: bool, output
     """
     import shutil
 
+    from hcc_kg.answer.catalogue import canned, is_sparql
     from hcc_kg.answer.engine import run_local
-    from hcc_kg.answer.store import canned, is_sparql, release_nq
+    from hcc_kg.answer.store import release_nq
     from hcc_kg.build.sources import read_text
 
     params = {}
@@ -232,36 +234,15 @@ def bench(builds: int, repeat: int, scale: int | None, output: str | None, readm
               help="Report file  [default: benchmarks/load-test.md, with --hostile benchmarks/hostile-load.md]")
 def loadtest(clients: int, seconds: float, hostile: bool, output: str | None) -> None:
     """Load the raw Oxigraph server and `hcc-kg serve` in turn, on loopback, with the same concurrent clients."""
-    from hcc_kg.bench.run import (
-        _machine,
-        compare_load,
-        hostile_report,
-        hostile_run,
-        load_report,
-    )
+    from hcc_kg.bench.load import report as load_report
 
-    if hostile:
-        import os
-
-        load = os.getloadavg()[0]
-        results = hostile_run(seconds)
-        report = (f"Machine: {_machine()}; load average (1 min) {load:.1f} before the run, "
-                  f"{os.getloadavg()[0]:.1f} after it.\n\n" + hostile_report(results))
-        output = output or "benchmarks/hostile-load.md"
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(report, encoding="utf-8")
-        click.echo(report, nl=False)
-        return
-    output = output or "benchmarks/load-test.md"
-    results = compare_load(clients, seconds)
-    report = f"Machine: {_machine()}.\n\n" + load_report(results)
+    report, failed = load_report(clients, seconds, hostile)
+    output = output or ("benchmarks/hostile-load.md" if hostile else "benchmarks/load-test.md")
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(report, encoding="utf-8")
     click.echo(report, nl=False)
-    for name, r in results.items():
-        if r["errors"]:
-            raise HccKgError(f"{name}: {r['errors']} of {r['errors'] + r['requests']} requests failed; "
-                             f"first: {r['first_error']}")
+    if failed:
+        raise HccKgError(failed)
 
 
 @main.command()

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
-from hcc_kg.bench.procs import free_port, oxigraph_cli, running
 from hypothesis import settings
 
+from hcc_kg.bench.procs import free_port, oxigraph_cli, running
 from hcc_kg.constants import FACTS, RELEASE_NQ
 
 #: Property tests: derandomized in CI (the same examples on every run, so a commit that passes
@@ -100,7 +100,9 @@ def _normal(rows):
 @pytest.fixture(scope="session")
 def ask(store, rdflib_ds):
     """Run a canned query on pyoxigraph AND rdflib; assert both engines agree; rows as dicts."""
-    from hcc_kg.answer.store import bindings, catalogue, run, run_rdflib
+    from hcc_kg.answer.catalogue import catalogue
+    from hcc_kg.answer.params import bindings
+    from hcc_kg.answer.store import run, run_rdflib
 
     def run_both(query_name: str, /, **params: str) -> list[dict]:
         query = catalogue()[query_name]

@@ -6,9 +6,9 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from hcc_kg.bench.run import SCALE_MARKERS, put_in_readme, replicate
 
-from hcc_kg.answer.store import catalogue
+from hcc_kg.answer.catalogue import catalogue
+from hcc_kg.bench.run import SCALE_MARKERS, put_in_readme, replicate
 from hcc_kg.cli import main
 from hcc_kg.constants import RELEASE, RELEASE_NQ, RESOURCE
 from hcc_kg.errors import HccKgError

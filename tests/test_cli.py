@@ -30,7 +30,7 @@ def test_every_command_runs_as_python_m():
 def test_query_imports_no_parser_or_model_library():
     """`hcc-kg query NAME` starts cold in well under a second: no rdflib (the old guard parsed with
     it), no pydantic, owlready2 or pyshacl on that path."""
-    code = ("import sys; from hcc_kg.cli import main; from hcc_kg.answer.store import run_canned; "
+    code = ("import sys; from hcc_kg.cli import main; from hcc_kg.answer.params import run_canned; "
             "run_canned('first-line-pd1-tki', {}); "
             "heavy = {'owlready2', 'pyshacl', 'rdflib', 'pydantic'} & set(sys.modules); print(sorted(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -53,7 +53,8 @@ def results(name: str, params: dict[str, str], store) -> dict:
     """The card's canned queries run with the same parameters: query name -> store.Result. A name
     that resolves to another kind of entity (a drug given as the study) is an error saying what it
     names, not an empty card."""
-    from hcc_kg.answer.store import canned, entity_index, run_canned
+    from hcc_kg.answer.catalogue import canned
+    from hcc_kg.answer.params import entity_index, run_canned
     from hcc_kg.build.lexicon import normalise
     from hcc_kg.errors import HccKgError
 

@@ -18,7 +18,7 @@ the process it runs in:
   query which merely mentions the word is refused too, and the message says so.
 
 Updates need no text check: every path runs queries through ``Store.query``, whose grammar has
-no update forms (an update is a syntax error there); ``engine.explain`` names it as an update.
+no update forms (an update is a syntax error there); ``execute.explain`` names it as an update.
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ import re
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SH
 
-from hcc_kg.answer.store import bindings, catalogue
+from hcc_kg.answer.catalogue import catalogue
+from hcc_kg.answer.params import bindings
 from hcc_kg.errors import HccKgError
 
 EXAMPLES = Namespace("https://w3id.org/hcc-kg/.well-known/sparql-examples/")

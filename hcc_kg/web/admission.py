@@ -26,7 +26,8 @@ import threading
 import time
 from collections import Counter
 
-from hcc_kg.answer.engine import ClientGone, EnginesBusy, Pool, QueryTimedOut
+from hcc_kg.answer.engine import QueryTimedOut
+from hcc_kg.answer.pool import ClientGone, EnginesBusy, Pool
 from hcc_kg.errors import HccKgError
 
 QUICK = 1.0  # seconds a query may run on a reserved engine

@@ -1,7 +1,7 @@
 """Serve stage: a read-only SPARQL 1.1 endpoint (waitress + werkzeug in front, a pool of
 in-memory pyoxigraph engines behind).
 
-Every query goes to an engine process of hcc_kg.answer.engine.Pool, which runs the guard itself (as the
+Every query goes to an engine process of hcc_kg.answer.pool.Pool, which runs the guard itself (as the
 engines of the CLI and the Python API do), has no network access (hcc_kg.answer.sandbox), stops a query
 at the time limit or when its client disconnects, and survives whatever the query does to its
 engine; hcc_kg.web.admission decides which query gets an engine and when (the fairness policy). waitress reads requests before a thread takes them, so slow or trickling
@@ -48,7 +48,8 @@ GENERAL_NICE = 10  # the general engines yield the CPU to the server and to the 
 
 def status_of(err: BaseException) -> int:
     """The HTTP status of a query that was not answered: the one place that decides it."""
-    from hcc_kg.answer.engine import ClientGone, EnginesBusy, EngineStopped, QueryTimedOut
+    from hcc_kg.answer.engine import EngineStopped, QueryTimedOut
+    from hcc_kg.answer.pool import ClientGone, EnginesBusy
     from hcc_kg.web.admission import TooManyQueries
 
     status = {QueryTooLarge: 413, RefusedQuery: 400, TooManyQueries: 429, EnginesBusy: 503, ClientGone: 503,
@@ -221,7 +222,7 @@ def query_page() -> str:
     (rendered once per server)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    from hcc_kg.answer.store import catalogue
+    from hcc_kg.answer.catalogue import catalogue
     from hcc_kg.constants import HCC, KINDS, RESOURCE
 
     prefixes = {"hcc": HCC, "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
@@ -298,7 +299,7 @@ def serve(host: str = "127.0.0.1", port: int = 7878, release: Path = RELEASE, ti
           allowed_hosts: tuple[str, ...] = (), per_client: int = PER_CLIENT, reserve: int = RESERVED_ENGINES,
           read_timeout: float = READ_TIMEOUT, connection_limit: int = 1000, ready=None) -> None:
     """Run the guarded endpoint until stopped (SIGINT or SIGTERM)."""
-    from hcc_kg.answer.engine import Pool, protection
+    from hcc_kg.answer.pool import Pool, protection
     from hcc_kg.web.admission import QUICK, Admission
 
     path = checked(RELEASE_NQ, release)

@@ -14,8 +14,9 @@ import pytest
 
 from hcc_kg.answer import cards
 from hcc_kg.answer.display import clean, endpoint_order, needles, shorten
+from hcc_kg.answer.params import run_canned
 from hcc_kg.answer.render import to_xlsx
-from hcc_kg.answer.store import Result, run_canned
+from hcc_kg.answer.store import Result
 from hcc_kg.errors import HccKgError
 
 # --- display: residue, quotes, order ---------------------------------------------------------
@@ -298,8 +299,8 @@ def test_conflicts_unbound_kind_lists_conflicts_only(store):
 
 
 def test_conflicts_table_view_shortens_quotes_and_cleans_residue(store):
+    from hcc_kg.answer.catalogue import canned
     from hcc_kg.answer.render import render
-    from hcc_kg.answer.store import canned
 
     result = run_canned("conflicts", {}, store)
     out = render(result, "table", store=store, query=canned("conflicts"), width=120)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from hcc_kg.answer.store import catalogue, fragment, parse_query_file, run_canned, term_hints
+from hcc_kg.answer.catalogue import catalogue, fragment, parse_query_file
+from hcc_kg.answer.params import run_canned
+from hcc_kg.answer.store import term_hints
 from hcc_kg.cli import main
 from hcc_kg.errors import HccKgError
 

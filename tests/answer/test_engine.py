@@ -179,7 +179,7 @@ def test_an_unknown_function_is_the_query_s_fault(cli):
 
 
 def test_timeout_is_a_reserved_parameter_name(tmp_path):
-    from hcc_kg.answer.store import parse_query_file
+    from hcc_kg.answer.catalogue import parse_query_file
 
     path = tmp_path / "q.rq"
     path.write_text("# param: timeout decimal -- seconds\nSELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")

@@ -24,7 +24,8 @@ from rdflib import RDFS, SKOS, Literal, URIRef
 from rdflib.namespace import PROV
 from sparql_http import ordered
 
-from hcc_kg.answer.store import catalogue, run_canned
+from hcc_kg.answer.catalogue import catalogue
+from hcc_kg.answer.params import run_canned
 from hcc_kg.build.lexicon import normalise
 from hcc_kg.cli import main
 from hcc_kg.constants import FACTS
@@ -241,7 +242,7 @@ def respelled(draw, name: str) -> str:
     ("drugs-by-target", "target", "PD-L1", RES["target"]["pd-l1"]),
 ]), data=st.data())
 def test_entity_parameter_ignores_case_spacing_and_punctuation(case, data, store):
-    from hcc_kg.answer.store import bindings
+    from hcc_kg.answer.params import bindings
 
     query, param, name, iri = case
     spelled = data.draw(respelled(name))

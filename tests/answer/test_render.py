@@ -10,8 +10,10 @@ import re
 
 import pytest
 
+from hcc_kg.answer.catalogue import catalogue
+from hcc_kg.answer.params import run_canned
 from hcc_kg.answer.render import render, tsv_field, tsv_unescape
-from hcc_kg.answer.store import Result, catalogue, run_canned
+from hcc_kg.answer.store import Result
 from hcc_kg.errors import HccKgError
 
 CANNED = catalogue()

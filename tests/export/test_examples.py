@@ -32,7 +32,7 @@ def fresh(built):
 
 
 def test_one_example_per_canned_query_with_its_question_and_endpoint(fresh):
-    from hcc_kg.answer.store import catalogue
+    from hcc_kg.answer.catalogue import catalogue
 
     rows = {r["name"].value: r for r in fresh.query(EXAMPLES)}
     queries = catalogue()
@@ -45,7 +45,9 @@ def test_one_example_per_canned_query_with_its_question_and_endpoint(fresh):
 def test_each_example_runs_on_the_release_alone_and_answers_as_the_canned_query(fresh):
     """Run as published (no parameters passed): rows, the same as `hcc-kg query NAME` with the
     defaults and the example's parameters (synonyms: name=karelizumab)."""
-    from hcc_kg.answer.store import Result, catalogue, run_canned
+    from hcc_kg.answer.catalogue import catalogue
+    from hcc_kg.answer.params import run_canned
+    from hcc_kg.answer.store import Result
 
     queries = catalogue()
     for row in fresh.query(EXAMPLES):

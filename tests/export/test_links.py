@@ -150,7 +150,7 @@ def test_the_export_merges_with_a_biolink_graph_by_preferred_ids(built, tmp_path
 
 
 def test_source_spellings_are_searchable_but_never_synonyms(built, asserted, store):
-    from hcc_kg.answer.store import entity_index
+    from hcc_kg.answer.params import entity_index
 
     release, _ = built
     ak105 = RES["drug"]["ak105"]

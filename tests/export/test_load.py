@@ -9,10 +9,11 @@ import subprocess
 import sys
 
 import pytest
-from hcc_kg.bench.procs import free_port
 from sparql_http import count, http, json_rows, ordered
 
-from hcc_kg.answer.store import catalogue, run
+from hcc_kg.answer.catalogue import catalogue
+from hcc_kg.answer.store import run
+from hcc_kg.bench.procs import free_port
 from hcc_kg.constants import RELEASE_NQ
 
 pytestmark = pytest.mark.slow

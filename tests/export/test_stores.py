@@ -11,7 +11,8 @@ import sys
 import pytest
 from sparql_http import http, json_rows, ordered
 
-from hcc_kg.answer.store import catalogue, run
+from hcc_kg.answer.catalogue import catalogue
+from hcc_kg.answer.store import run
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from hcc_kg.answer.store import run_canned
+from hcc_kg.answer.params import run_canned
 from hcc_kg.constants import RECEIPT, RELEASE_NQ, RELEASE_TTL
 from hcc_kg.errors import HccKgError
 

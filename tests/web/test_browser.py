@@ -207,10 +207,10 @@ def test_query_page_form_returns_imbrave150s_card(browser):
     without their @en tag."""
     import sys
 
-    from hcc_kg.bench.procs import free_port, running
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
+    from hcc_kg.bench.procs import free_port, running
     from hcc_kg.constants import RELEASE
 
     port = free_port()

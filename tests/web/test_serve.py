@@ -17,12 +17,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hcc_kg.bench.procs import free_port, running
 from sparql_http import http, json_rows, ordered
 from test_engine import GRAPHS, MENTIONS, NESTED
 from test_guard import ATTACKS, HOSTILE_TEXTS, REFUSED, attack, listener, reaches  # noqa: F401 - a fixture
 
-from hcc_kg.answer.store import catalogue, run
+from hcc_kg.answer.catalogue import catalogue
+from hcc_kg.answer.store import run
+from hcc_kg.bench.procs import free_port, running
 from hcc_kg.constants import ENGINE_WORKERS, RELEASE_NQ, RESERVED_ENGINES
 
 pytestmark = pytest.mark.slow
@@ -338,7 +339,7 @@ def test_results_over_the_byte_cap_are_an_error_not_a_cut(endpoint):
 
 def test_a_short_load_has_no_errors(endpoint):
     """Concurrent clients for a fixed time (the figures go to benchmarks/load-test.md, not asserted)."""
-    from hcc_kg.bench.run import load_test
+    from hcc_kg.bench.load import load_test
 
     url, _ = endpoint
     result = load_test(url + "/query", clients=4, seconds=3)
@@ -349,7 +350,7 @@ def test_a_short_load_has_no_errors(endpoint):
 # --- engines: stopped at the time limit, limited in memory, restarted when they die ---------------
 
 def engines(server_pid: int) -> list[int]:
-    """The engine processes of a server (its children that run hcc_kg.answer.engine's child)."""
+    """The engine processes of a server (its children that run hcc_kg.answer.execute's child)."""
     found = []
     for task in Path(f"/proc/{server_pid}/task").iterdir():
         try:
@@ -361,7 +362,7 @@ def engines(server_pid: int) -> list[int]:
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
             except FileNotFoundError:
                 continue
-            if b"from hcc_kg.answer.engine import child" in cmdline:
+            if b"from hcc_kg.answer.execute import child" in cmdline:
                 found.append(int(pid))
     return found
 
@@ -584,12 +585,13 @@ def test_refusal_statuses_are_decided_in_one_table():
     (the engine and the admission policy name none)."""
     import re
 
-    from hcc_kg import admission, engine, serve
+    from hcc_kg.answer import engine, execute, pool
     from hcc_kg.answer.guard import QueryTooLarge, RefusedQuery
+    from hcc_kg.web import admission, serve
 
     assert serve.status_of(QueryTooLarge("x")) == 413 and serve.status_of(RefusedQuery("x")) == 400
     assert serve.status_of(admission.TooManyQueries("x")) == 429
-    assert serve.status_of(engine.EnginesBusy("x")) == 503 and serve.status_of(engine.QueryTimedOut("x")) == 504
+    assert serve.status_of(pool.EnginesBusy("x")) == 503 and serve.status_of(engine.QueryTimedOut("x")) == 504
     assert serve.status_of(engine.EngineStopped("x")) == 500 and serve.status_of(ValueError("x")) == 500
-    for module in (engine, admission):
+    for module in (engine, execute, pool, admission):
         assert not re.search(r"\b(4\d\d|5\d\d)\b", Path(module.__file__).read_text(encoding="utf-8")), module

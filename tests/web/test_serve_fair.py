@@ -11,9 +11,10 @@ import time
 import urllib.parse
 
 import pytest
-from hcc_kg.bench.run import hostile_load
 from sparql_http import http
 from test_serve import ASK_DRUG, CARTESIAN, engines, serving
+
+from hcc_kg.bench.load import hostile_load
 
 pytestmark = pytest.mark.slow
 

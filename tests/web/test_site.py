@@ -242,8 +242,9 @@ def test_served_by_hcc_kg_serve_on_loopback():
     import urllib.error
     import urllib.request
 
-    from hcc_kg.bench.procs import free_port, running
     from rdflib import Graph, Literal, URIRef
+
+    from hcc_kg.bench.procs import free_port, running
 
     def get(path: str, accept: str) -> tuple[int, str, str, bytes]:
         request = urllib.request.Request(url + path, headers={"Accept": accept})

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hcc_kg.answer.engine import negotiate
+from hcc_kg.answer.execute import negotiate
 from hcc_kg.constants import ONTOLOGY_IRI, RELEASE, RESOURCE, STATIC
 from hcc_kg.errors import HccKgError
 from hcc_kg.web.site.core import FORMATS, HTML
@@ -110,7 +110,8 @@ def canned_text(name: str, query: str, store) -> tuple[int, str, bytes]:
     examples bind theirs; an unknown query, parameter or value is a 400 naming it."""
     from urllib.parse import parse_qsl
 
-    from hcc_kg.answer.store import bindings, canned
+    from hcc_kg.answer.catalogue import canned
+    from hcc_kg.answer.params import bindings
     from hcc_kg.export.examples import FORM, example_text
 
     try:
