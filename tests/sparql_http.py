@@ -41,3 +41,11 @@ def count(url, where="?s ?p ?o"):
     status, body = http(url, method="POST", form={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"})
     assert status == 200, body
     return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+#: canned queries Virtuoso 7.2 answers wrongly (a drug restricted by a correlated FILTER NOT EXISTS
+#: before an rdfs:subClassOf* path loses class rows; seen with the graphs named and, since the data
+#: of issues 22 and 23, also loaded plainly: README, "Loading into a triplestore", reproducer and
+#: workaround); fencing the path off mends the reproducer but made Virtuoso exhaust memory on
+#: drug-card (5-16 GB, killed), so drug-card keeps it and is not compared on Virtuoso (issue 23, open)
+VIRTUOSO_DRUG_CLASS_BUG = {"drug-card"}

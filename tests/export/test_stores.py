@@ -9,18 +9,13 @@ import subprocess
 import sys
 
 import pytest
-from sparql_http import http, json_rows, ordered
+from sparql_http import VIRTUOSO_DRUG_CLASS_BUG, http, json_rows, ordered
 
 from hcc_kg.answer.catalogue import catalogue
 from hcc_kg.answer.store import run
 
 pytestmark = pytest.mark.slow
 
-#: canned queries Virtuoso 7.2 answers wrongly when default-graph-uri names several graphs (a
-#: correlated FILTER NOT EXISTS beside an rdfs:subClassOf* path drops rows: README, "Loading into a
-#: triplestore", reproducer and workaround); fencing the path off, which mends the reproducer, made
-#: Virtuoso exhaust memory on drug-card (16 GB, killed), so drug-card keeps it
-VIRTUOSO_MULTI_GRAPH_BUG = {"drug-card"}
 GRAPHS = [f"https://w3id.org/hcc-kg/graph/{name}" for name in ("asserted", "inferred", "metadata", "ontology")]
 
 
@@ -41,7 +36,7 @@ def test_every_canned_query_gives_the_embedded_rows_with_the_graphs_named(name, 
     load(gsp, release, *(("--user", "dba", "--password", "dba") if name == "virtuoso" else ()))
     wrong = []
     for query_name, query in sorted(catalogue().items()):
-        if name == "virtuoso" and query_name in VIRTUOSO_MULTI_GRAPH_BUG:
+        if name == "virtuoso" and query_name in VIRTUOSO_DRUG_CLASS_BUG:
             continue
         status, body = asked(sparql, query.text)
         if status != 200:
