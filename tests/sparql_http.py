@@ -49,3 +49,11 @@ def count(url, where="?s ?p ?o"):
 #: workaround); fencing the path off mends the reproducer but made Virtuoso exhaust memory on
 #: drug-card (5-16 GB, killed), so drug-card keeps it and is not compared on Virtuoso (issue 23, open)
 VIRTUOSO_DRUG_CLASS_BUG = {"drug-card"}
+#: the queries built on the comparison pattern (queries/fragments/comparison.rq): Virtuoso 7.2 mixes
+#: up rows when two OPTIONAL subqueries join one pattern, misses phrases with REGEX that CONTAINS
+#: finds, and compares an unbound p-value as true; a rewrite that Virtuoso answers alike (one OPTIONAL
+#: per grouped layer, MAX, a LIMIT fence, CONTAINS) made these queries run over 8 minutes each on
+#: rdflib, which the tests run every canned query on too, so it was reverted (issue 23 stays open)
+VIRTUOSO_PATTERN_BUGS = {"comparator-sorafenib", "first-line-pd1-tki", "locoregional-combinations",
+                         "negative-trials", "phase3-os-benefit"}
+VIRTUOSO_WRONG = VIRTUOSO_DRUG_CLASS_BUG | VIRTUOSO_PATTERN_BUGS
