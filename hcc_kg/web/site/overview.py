@@ -11,6 +11,7 @@ from hcc_kg.web.site.core import (
     ALT,
     DEFINITION,
     HCC,
+    HIDDEN_LABEL,
     LABEL,
     NOTATION,
     ONTOLOGY_IRI,
@@ -33,7 +34,8 @@ class OverviewPages:
         docs = []
         for kind in SEARCHED:
             for node in self.kinds.get(kind, []):
-                names = sorted({o.value for p in (ALT, NOTATION, str(V.registryId)) for o in self.out[node].get(p, [])})
+                names = sorted({o.value for p in (ALT, HIDDEN_LABEL, NOTATION, str(V.registryId))
+                                for o in self.out[node].get(p, [])})
                 docs.append({"path": f"resource/{kind}/{slug_of(node)[1]}.html", "title": self.title(node),
                              "kind": kind, "names": " ".join(names)})
         return "window.HCC_SEARCH = " + json.dumps(docs, ensure_ascii=False, indent=0, sort_keys=True) + ";\n"
