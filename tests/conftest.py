@@ -86,10 +86,11 @@ def rdflib_ds(built):
 SPREAD = {"test_build.py", "test_kgx.py", "test_facts.py", "test_diff.py", "test_cli.py", "test_guard.py"}
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if item.path.name not in SPREAD:
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
+def pytest_itemcollected(item):
+    """Marked as each test is collected: xdist reads the groups into the test ids in its own
+    pytest_collection_modifyitems, where a mark added by ours came too late."""
+    if item.path.name not in SPREAD:
+        item.add_marker(pytest.mark.xdist_group(item.path.name))
 
 
 def _normal(rows):

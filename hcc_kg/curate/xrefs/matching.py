@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from hcc_kg.constants import REGISTRY_CACHE
@@ -129,7 +130,13 @@ class Index:
 def _index(ents: list[Entity], cache_dir: Path) -> Index:
     """Rows naming one of our names, link rows, and each identifier's own label, from the files in
     scope; other rows are dropped while reading."""
-    wanted = {n for e in ents for n in e.names}
+    return _index_of(frozenset(n for e in ents for n in e.names), cache_dir)
+
+
+@lru_cache(maxsize=1)
+def _index_of(wanted: frozenset[str], cache_dir: Path) -> Index:
+    """Kept for the process (read only afterwards): reading the files is most of a curation's time,
+    and the same names give the same rows while the files stay the pinned ones (sha256 checked)."""
     index = Index()
     for file in FILES:
         for row in rows(file, cache_dir):

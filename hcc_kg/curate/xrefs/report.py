@@ -4,6 +4,7 @@ files, and the re-reading of every registry row xrefs.yaml cites."""
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 from hcc_kg.constants import REGISTRY_CACHE
@@ -40,6 +41,17 @@ def check(report: Report) -> list[str]:
     return problems
 
 
+@lru_cache(maxsize=32)
+def _rows_at(file: str, wanted: frozenset[str], cache_dir: Path) -> dict[str, list[Row]]:
+    """The rows of a pinned file at the wanted row numbers; kept for the process (the files are
+    the pinned ones, sha256 checked), as a re-check reads the same rows again."""
+    at: dict[str, list[Row]] = defaultdict(list)
+    for row in rows(file, cache_dir):
+        if str(row.row) in wanted:
+            at[str(row.row)].append(row)
+    return at
+
+
 def verify(facts, cache_dir: Path = REGISTRY_CACHE) -> list[str]:
     """Re-read every row xrefs.yaml cites (links, rejections, family members): the row must still
     say what the evidence quotes, pair that identifier, and name the entity (or pair ``via``)."""
@@ -55,11 +67,7 @@ def verify(facts, cache_dir: Path = REGISTRY_CACHE) -> list[str]:
                 for where, mapping in facts.where("xrefs")
                 for x in unanchored([x.model_dump(exclude_none=True) for x in mapping.xrefs])]
     for file, entries in sorted(cited.items()):
-        wanted = {str(item.row) for _, _, item in entries}
-        at: dict[str, list[Row]] = defaultdict(list)
-        for row in rows(file, cache_dir):
-            if str(row.row) in wanted:
-                at[str(row.row)].append(row)
+        at = _rows_at(file, frozenset(str(item.row) for _, _, item in entries), cache_dir)
         for label, mapping, item in entries:
             here = at.get(str(item.row), [])
             if not any(r.text == item.evidence for r in here):
