@@ -166,6 +166,26 @@ def test_forest_plot_marks_every_hazard_ratio(browser, site, store):
     assert quote == exact_of(store, href) and "0.78" in quote
 
 
+def test_survival_plot_stands_beside_the_forest_plot(browser, site):
+    """Issue 20: the medians per arm beside the hazard ratios (1280 px wide), one above the other
+    on a narrow window."""
+    from selenium.webdriver.common.by import By
+
+    def boxes():
+        return [browser.find_element(By.CSS_SELECTOR, f"#{s} svg").rect for s in ("forest", "survival")]
+
+    open_page(browser, site, "overview.html")
+    forest, survival = boxes()
+    assert survival["x"] >= forest["x"] + forest["width"] and survival["y"] < forest["y"] + forest["height"]
+    size = browser.get_window_size()
+    try:
+        browser.set_window_size(700, size["height"])
+        forest, survival = boxes()
+        assert survival["y"] >= forest["y"] + forest["height"]
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+
+
 def test_table_row_with_an_empty_first_cell_reads_under_its_headers(browser, site, store):
     """CARES-310's sorafenib row in s001 Table 1 starts with an empty cell (the trial's name is on
     the row above): each value stands under its own header, and the page opens scrolled to it."""
