@@ -14,10 +14,9 @@ its own (check_query in this process, which has no filter).
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
+import loopback
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -66,33 +65,10 @@ ATTACKS = {
 
 @pytest.fixture()
 def listener():
-    """A real TCP listener on loopback standing in for another machine; records every connection."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.1)
-    hits: list[bytes] = []
-    stop = threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                continue
-            conn.settimeout(1)
-            try:
-                hits.append(conn.recv(4096))
-            except OSError:
-                hits.append(b"")
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/", hits
-    stop.set()
-    thread.join(timeout=2)
-    server.close()
+    """A real TCP listener on loopback standing in for another machine (tests/loopback.py): it
+    answers, so a query that reached it would succeed; records every connection."""
+    with loopback.listener() as found:
+        yield found
 
 
 def attack(name: str, url: str) -> str:
