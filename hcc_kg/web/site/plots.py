@@ -93,53 +93,64 @@ def _hazard_mark(site, root: str, node: str, arm: str | None, study: str | None,
                 hr, text, evidence[0].href if evidence else None, low, high, disputed)
 
 
-def response_marks(site, root: str, studies: list[str] | None = None) -> list[Mark]:
-    marks = []
-    for endpoint in RESPONSE:
+@dataclass
+class ArmValue:
+    """One value of an arm for an endpoint, with what a mark shows beside it."""
+
+    endpoint: str
+    node: str
+    value: float
+    text: str
+    arm: str | None
+    study: str | None
+    regimen: str | None
+    extra: list[str]  # the value's subgroup and qualifier, where given
+    evidence: list
+
+
+def arm_values(site, root: str, endpoints, unit: str, studies: list[str] | None):
+    """Each numeric value of the endpoints in the unit (of the studies, if given), as ArmValues."""
+    for endpoint in endpoints:
         for node, prop in site.into.get(endpoint, []):
-            if prop != str(V.endpoint) or site.first(node, str(V.unit)) != PERCENT:
+            if prop != str(V.endpoint) or site.first(node, str(V.unit)) != unit:
                 continue
             value, text = _num(site, node, "value")
             arm = site.first(node, str(V.arm))
             study = study_of(site, arm) if arm else None
             if value is None or (studies is not None and study not in studies):
                 continue
-            regimen = site.first(arm, str(V.armRegimen))
-            qualifiers = [site.first(node, str(V[p])) for p in ("subgroup", "qualifier")]
-            criteria = site.first(node, str(V.responseCriteria))
-            extra = [q for q in qualifiers if q] + ([site.label(criteria)] if criteria else [])
-            evidence = site.evidence_of(node, root)
-            source = ", ".join(v.text for v in evidence)
-            label = site.label(regimen) if regimen else site.title(arm)
-            title = (f"{site.label(endpoint)} {text}% · {site.title(study) if study else ''} · {label}"
-                     + (f" ({', '.join(extra)})" if extra else "") + f" [{source}]")
-            marks.append(Mark("rr-" + node.rsplit("/", 1)[-1], regimen_class(site, regimen), label, value, title,
-                              evidence[0].href if evidence else None, disputed=site.disputed(node),
-                              series=site.label(endpoint), shown=text))
+            extra = [q for q in (site.first(node, str(V[p])) for p in ("subgroup", "qualifier")) if q]
+            yield ArmValue(endpoint, node, value, text, arm, study, site.first(arm, str(V.armRegimen)), extra,
+                           site.evidence_of(node, root))
+
+
+def response_marks(site, root: str, studies: list[str] | None = None) -> list[Mark]:
+    marks = []
+    for v in arm_values(site, root, RESPONSE, PERCENT, studies):
+        criteria = site.first(v.node, str(V.responseCriteria))
+        extra = v.extra + ([site.label(criteria)] if criteria else [])
+        source = ", ".join(e.text for e in v.evidence)
+        label = site.label(v.regimen) if v.regimen else site.title(v.arm)
+        title = (f"{site.label(v.endpoint)} {v.text}% · {site.title(v.study) if v.study else ''} · {label}"
+                 + (f" ({', '.join(extra)})" if extra else "") + f" [{source}]")
+        marks.append(Mark("rr-" + v.node.rsplit("/", 1)[-1], regimen_class(site, v.regimen), label, v.value, title,
+                          v.evidence[0].href if v.evidence else None, disputed=site.disputed(v.node),
+                          series=site.label(v.endpoint), shown=v.text))
     return sorted(marks, key=lambda m: (m.group, m.label, m.series, m.value, m.gid))
 
 
 def survival_marks(site, root: str, studies: list[str] | None = None) -> list[Mark]:
     """Median OS and PFS (months) per arm, grouped by trial: one dot per value and source."""
     marks = []
-    for endpoint in SURVIVAL:
-        for node, prop in site.into.get(endpoint, []):
-            if prop != str(V.endpoint) or site.first(node, str(V.unit)) != MONTHS:
-                continue
-            value, text = _num(site, node, "value")
-            arm = site.first(node, str(V.arm))
-            study = study_of(site, arm) if arm else None
-            if value is None or study is None or (studies is not None and study not in studies):
-                continue
-            regimen = site.first(arm, str(V.armRegimen))
-            extra = [q for q in (site.first(node, str(V[p])) for p in ("subgroup", "qualifier")) if q]
-            label = (site.label(regimen) if regimen else site.title(arm)) + (f" ({', '.join(extra)})" if extra else "")
-            evidence = site.evidence_of(node, root)
-            title = (f"{site.label(endpoint)} {text} months · {site.title(study)} · {label}"
-                     + f" [{', '.join(v.text for v in evidence)}]")
-            marks.append(Mark("os-" + node.rsplit("/", 1)[-1], site.title(study), label, value, title,
-                              evidence[0].href if evidence else None, disputed=site.disputed(node),
-                              series=site.label(endpoint), shown=text))
+    for v in arm_values(site, root, SURVIVAL, MONTHS, studies):
+        if v.study is None:
+            continue
+        label = (site.label(v.regimen) if v.regimen else site.title(v.arm)) + (f" ({', '.join(v.extra)})" if v.extra else "")
+        title = (f"{site.label(v.endpoint)} {v.text} months · {site.title(v.study)} · {label}"
+                 + f" [{', '.join(e.text for e in v.evidence)}]")
+        marks.append(Mark("os-" + v.node.rsplit("/", 1)[-1], site.title(v.study), label, v.value, title,
+                          v.evidence[0].href if v.evidence else None, disputed=site.disputed(v.node),
+                          series=site.label(v.endpoint), shown=v.text))
     return sorted(marks, key=lambda m: (m.group.casefold(), m.label, m.series, m.value, m.gid))
 
 
