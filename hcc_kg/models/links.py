@@ -9,6 +9,9 @@ from pydantic import Field, model_validator
 
 from hcc_kg.models.base import Record, Slug
 
+#: a CURIE as xrefs.yaml writes it (Bioregistry prefix, colon, local part)
+CURIE = r"^[A-Za-z][A-Za-z0-9.]*:\S+$"
+
 
 class Xref(Record):
     """One identifier, with where it was confirmed and the excerpt that pairs it with the name:
@@ -16,7 +19,7 @@ class Xref(Record):
     ``via``: the entity's identifier that row pairs this one with, when the row does not name it)
     or an earlier confirmation (``confirmed_in``: a page, or a repository file at a commit)."""
 
-    curie: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9.]*:\S+$")
+    curie: str = Field(pattern=CURIE)
     #: exact: the same entity; close: a near one (a family's best-known member), never merged on
     predicate: Literal["exactMatch", "closeMatch"] = "exactMatch"
     confirmed_in: str | None = Field(default=None, min_length=5)
@@ -46,7 +49,7 @@ class Rejected(Record):
     """An identifier a registry file pairs with the entity's name, decided against, with the reason
     (salt or anhydrous form, a class-level term, a broader disease, a reference product's id)."""
 
-    curie: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9.]*:\S+$")
+    curie: str = Field(pattern=CURIE)
     reason: str = Field(min_length=20)
     registry: Slug | None = None
     row: int | str | None = None
