@@ -149,6 +149,23 @@ def test_drug_card_no_match(ask):
     assert ask("drug-card", drug="PD-1") == []  # a target, not a drug
 
 
+def test_drug_card_reads_every_drug_class(built):
+    """drug-card follows rdfs:subClassOf one to three steps up to hcc:Drug, not the path
+    rdfs:subClassOf* (Virtuoso 7.2 drops rows with it, README "Loading into a triplestore"): every
+    class below hcc:Drug in the ontology must be within three steps, or its rows would be lost."""
+    from rdflib import RDFS
+
+    from hcc_kg.vocab import HCC
+
+    ontology = built[1].graphs["ontology"]
+    below = set(ontology.transitive_subjects(RDFS.subClassOf, HCC.Drug)) - {HCC.Drug}
+    reach, level = set(), {HCC.Drug}
+    for _ in range(3):
+        level = {c for parent in level for c in ontology.subjects(RDFS.subClassOf, parent)}
+        reach |= level
+    assert below and below <= reach, sorted(below - reach)
+
+
 # --- trial-card ------------------------------------------------------------------------------
 
 def test_trial_card_imbrave150_by_alias(ask):
