@@ -206,14 +206,16 @@ def validate(file: str | None) -> None:
               help="Report file  [default: benchmarks/report.md, with --scale benchmarks/scale.md]")
 @click.option("--readme/--no-readme", default=True, show_default=True,
               help="With --scale: also put the table in README.md (between its scale markers).")
-def bench(builds: int, repeat: int, scale: int | None, output: str | None, readme: bool) -> None:
+@click.option("--query", "names", multiple=True, metavar="NAME",
+              help="With --scale: only these canned queries (repeatable); the README is then left as it is.")
+def bench(builds: int, repeat: int, scale: int | None, output: str | None, readme: bool, names: tuple[str, ...]) -> None:
     """Time each build stage and each canned query (pyoxigraph vs rdflib); write a report."""
     from hcc_kg.bench import run as benchmark
 
     if scale is not None:
-        report = benchmark.scale(scale, repeat)
+        report = benchmark.scale(scale, repeat, names=names)
         output = output or "benchmarks/scale.md"
-        if readme:
+        if readme and not names:
             from hcc_kg.constants import ROOT
 
             benchmark.put_in_readme(report, ROOT / "README.md")

@@ -65,6 +65,16 @@ def test_bench_scale_reports_every_canned_query(tmp_path):
     assert {n for n, v, _, _ in rows if v == "defaults"} >= {"drug-card", "trial-card"}
 
 
+def test_bench_scale_of_some_queries_leaves_the_readme(tmp_path):
+    out = tmp_path / "scale.md"
+    result = CliRunner().invoke(main, ["bench", "--scale", "2", "--repeat", "1", "--query", "stats", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert re.findall(r"^\| ([a-z0-9-]+) \| (unbound|defaults) \|", out.read_text(encoding="utf-8"), re.MULTILINE) == [
+        ("stats", "unbound")]
+    refused = CliRunner().invoke(main, ["bench", "--scale", "2", "--query", "no-such-query"])
+    assert refused.exit_code != 0 and "bench --query: no canned query no-such-query; known: adverse-events" in refused.output
+
+
 def test_put_in_readme_replaces_only_the_marked_block(tmp_path):
     start, end = SCALE_MARKERS
     readme = tmp_path / "README.md"

@@ -7,9 +7,11 @@ from __future__ import annotations
 import os
 import statistics
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from hcc_kg.constants import RELEASE, RELEASE_NQ
+from hcc_kg.errors import HccKgError
 
 
 def _median_time(fn, repeat: int) -> float:
@@ -138,18 +140,22 @@ def _timed_rows(store, text: str, subs: dict) -> tuple[float, int]:
 SHORT_SECONDS = 0.25  # the 1x runs of a query are repeated until they add up to this (at most 10 x repeat)
 
 
-def scale(copies: int = 10, repeat: int = 3, release: Path = RELEASE) -> str:
+def scale(copies: int = 10, repeat: int = 3, release: Path = RELEASE, names: Sequence[str] = ()) -> str:
     """A Markdown report: every canned query (parameters unbound, and with its defaults if it has
     any) on the release and on ``copies`` renamed copies of it, both in-memory pyoxigraph stores,
     timed side by side (1x and Nx runs alternate after a warm-up; median of ``repeat`` runs, more
     for a query of a few milliseconds). A ratio above
-    1.5 x ``copies`` is flagged: the cost grew faster than the data."""
+    1.5 x ``copies`` is flagged: the cost grew faster than the data. ``names``: only these queries."""
     import pyoxigraph as ox
 
     from hcc_kg.answer.catalogue import catalogue
     from hcc_kg.answer.params import bindings
     from hcc_kg.answer.store import store_of
 
+    queries = catalogue()
+    unknown = sorted(set(names) - set(queries))
+    if unknown:
+        raise HccKgError(f"bench --query: no canned query {', '.join(unknown)}; known: {', '.join(queries)}")
     load_before = os.getloadavg()[0]
     text = (release / RELEASE_NQ).read_text(encoding="utf-8")
     small, big = store_of(text), ox.Store()
@@ -167,7 +173,9 @@ def scale(copies: int = 10, repeat: int = 3, release: Path = RELEASE) -> str:
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     flagged, totals = [], [0.0, 0.0]
-    for name, query in catalogue().items():
+    for name, query in queries.items():
+        if names and name not in names:
+            continue
         variants = [("unbound", {}, {})]
         if any(p.default is not None for p in query.params.values()):
             variants.append(("defaults", bindings(query, {}, small), bindings(query, {}, big)))
