@@ -60,7 +60,3 @@ def count(url, where="?s ?p ?o"):
 VIRTUOSO_PATTERN_BUGS = {"comparator-sorafenib", "first-line-pd1-tki", "locoregional-combinations",
                          "negative-trials", "phase3-os-benefit"}
 VIRTUOSO_WRONG = VIRTUOSO_PATTERN_BUGS
-#: right on Virtuoso 7.2 but too slow to ask with the four graphs named (default-graph-uri): drug-card
-#: takes 43-48 s there (7 s asked plainly, where tests/export/test_load.py compares it), near this
-#: module's 60 s HTTP timeout on a loaded machine
-VIRTUOSO_SLOW_NAMED = {"drug-card"}
