@@ -96,15 +96,27 @@ class CannedQuery:
     uses: list[str] = field(default_factory=list)
 
 
-def fragment(name: str, folder: Path = FRAGMENTS) -> str:
-    """A shared pattern's text without its leading comment block (its header documents it)."""
+def fragment(name: str, folder: Path = FRAGMENTS, within: tuple[str, ...] = ()) -> str:
+    """A shared pattern's text without its leading comment block (its header documents it), with
+    the patterns its own ``#include`` lines name spliced in (``arm-comparison`` includes
+    ``comparison``)."""
     path = folder / f"{name}.rq"
     if not path.is_file():
         raise HccKgError(f"{path}: no such query fragment")
+    if name in within:
+        raise HccKgError(f"{path}: includes itself (through {' -> '.join(within)})")
     lines = read_text(path).splitlines()
     while lines and lines[0].startswith("#"):
         lines.pop(0)
-    return "\n".join(lines).strip("\n")
+    body = "\n".join(lines).strip("\n")
+    return INCLUDE.sub(lambda m: _expand(m, folder, (*within, name)), body)
+
+
+def _expand(m: re.Match, folder: Path, within: tuple[str, ...] = ()) -> str:
+    """An ``#include NAME`` line replaced by the fragment NAME, indented as the line was."""
+    body = fragment(m[2], folder, within)
+    return f"{m[1]}# the {m[2]} pattern (queries/fragments/{m[2]}.rq)\n" + "\n".join(
+        f"{m[1]}{line}" if line else line for line in body.splitlines())
 
 
 def splice(path: Path, text: str, uses: list[str]) -> str:
@@ -116,13 +128,8 @@ def splice(path: Path, text: str, uses: list[str]) -> str:
         raise HccKgError(f"{path}: '# uses: {', '.join(uses)}' does not match the #include lines "
                          f"({', '.join(name for _, name in included) or 'none'})")
     folder = path.parent / "fragments"
-
-    def expand(m: re.Match) -> str:
-        body = fragment(m[2], folder if folder.is_dir() else FRAGMENTS)
-        return f"{m[1]}# the {m[2]} pattern (queries/fragments/{m[2]}.rq)\n" + "\n".join(
-            f"{m[1]}{line}" if line else line for line in body.splitlines())
-
-    return INCLUDE.sub(expand, text)
+    folder = folder if folder.is_dir() else FRAGMENTS
+    return INCLUDE.sub(lambda m: _expand(m, folder), text)
 
 
 def parse_query_file(path: Path) -> CannedQuery:
