@@ -58,5 +58,7 @@ def count(url, where="?s ?p ?o"):
 #: queries' own patterns (comparator-sorafenib: a control arm whose regimen holds the drug labelled
 #: "sorafenib") Virtuoso 7.2 grows past 4 GB (12 GB unlimited) and dies, with or without LIMIT fences
 VIRTUOSO_PATTERN_BUGS = {"comparator-sorafenib", "first-line-pd1-tki", "locoregional-combinations",
-                         "negative-trials", "phase3-os-benefit"}
+                         "negative-trials", "phase3-os-benefit",
+                         # and through queries/fragments/arm-comparison.rq
+                         "compare-endpoint", "regimen-outcomes", "adverse-events"}
 VIRTUOSO_WRONG = VIRTUOSO_PATTERN_BUGS

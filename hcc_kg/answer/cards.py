@@ -177,7 +177,8 @@ def cell_value(row: dict) -> str:
 
 
 def effect_value(row: dict) -> str:
-    """One comparison: "HR 0.63 (0.46-0.85); p < 0.001", "30% lower" (a relative effect as stated)."""
+    """One comparison: "HR 0.63 (0.46-0.85); p < 0.001", "30% lower" (a relative effect as stated),
+    "primary endpoint not met" where its source says the trial missed it (LEAP-002)."""
     parts = []
     if row.get("hazard_ratio") is not None:
         hr = f"HR {row['hazard_ratio']}"
@@ -192,6 +193,8 @@ def effect_value(row: dict) -> str:
         parts.append(f"{row['relative_effect']}% {row.get('direction') or 'different'}")
     elif row.get("direction"):
         parts.append(row["direction"])
+    if row.get("primary_endpoint"):  # only where a source says so (queries/fragments/primary-endpoint.rq)
+        parts.append(f"primary endpoint {row['primary_endpoint']}")
     return "; ".join(parts) or "compared"
 
 

@@ -84,6 +84,19 @@ def test_imbrave150_card_fits_one_120x50_screen_before_its_details(imbrave150):
     assert "[bookmark:" not in imbrave150 and "$p" not in imbrave150
 
 
+def test_the_grid_says_where_a_source_says_the_primary_endpoint_was_missed(store, imbrave150):
+    """s000 on LEAP-002: "a significantly higher mOS (21.2 months) ... (19 months) [HR = 0.840, P = 0.0227]
+    ... mPFS (8.2 months vs 8.0 months, HR = 0.867, P = 0.0466)", then that the predetermined statistical
+    significance was not achieved: the effect column says so on both rows; no source says it of IMbrave150."""
+    answers = cards.results("trial-card", {"study": "LEAP-002"}, store)
+    screen = "\n".join(_first_screen(cards.render("trial-card", answers, store, width=250)))
+    assert re.search(r"^mOS .*OS HR 0\.84; p = 0\.0227; primary endpoint not met \(s000\)$", screen, re.MULTILINE)
+    assert re.search(r"^mPFS .*PFS HR 0\.867; p = 0\.0466; primary endpoint not met \(s000\)$", screen, re.MULTILINE)
+    typed = [r for r in answers["trial-results"].as_dicts() if r["kind"] == "comparison"]
+    assert {(r["endpoint"], r["primary_endpoint"]) for r in typed} == {("OS", "not met"), ("PFS", "not met")}
+    assert "primary endpoint" not in "\n".join(_first_screen(imbrave150))
+
+
 @pytest.fixture(scope="module")
 def imbrave150_wide(store):
     """The same card on a wide terminal: no cell wraps, so each grid row is one line."""
