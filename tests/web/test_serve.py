@@ -24,7 +24,7 @@ from test_guard import ATTACKS, HOSTILE_TEXTS, REFUSED, attack, listener, reache
 from hcc_kg.answer.catalogue import catalogue
 from hcc_kg.answer.store import run
 from hcc_kg.bench.procs import free_port, running
-from hcc_kg.constants import ENGINE_WORKERS, RELEASE_NQ, RESERVED_ENGINES
+from hcc_kg.constants import ENGINE_WORKERS, QUERY_TIMEOUT, RELEASE_NQ, RESERVED_ENGINES
 
 pytestmark = pytest.mark.slow
 
@@ -248,7 +248,8 @@ def test_no_query_text_drops_the_connection(name, endpoint):
     url, _ = endpoint
     body = HOSTILE_TEXTS[name].encode("utf-8", "surrogatepass")  # a lone surrogate is not UTF-8: refused
     answer = raw(url, (f"POST /query HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
-                       f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body)
+                       f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body,
+                 timeout=QUERY_TIMEOUT + 30)  # an answer, however slow the shared machine: this is not a timing test
     head, _, text = answer.partition(b"\r\n\r\n")
     assert head.startswith((b"HTTP/1.1 200", b"HTTP/1.1 400")), answer[:300]
     assert head.startswith(b"HTTP/1.1 200") or text.count(b"\n") == 1
