@@ -32,7 +32,7 @@ RESOURCE = "https://w3id.org/hcc-kg/resource/"
 GRAPH = "https://w3id.org/hcc-kg/graph/"
 #: the dataset the release describes (VoID, DCAT)
 DATASET_IRI = "https://w3id.org/hcc-kg/"
-KINDS = ("drug", "target", "disease", "therapy", "regimen", "study", "arm", "measurement", "comparison",
+KINDS = ("drug", "target", "disease", "therapy", "regimen", "study", "arm", "measurement", "comparison", "result",
          "approval", "recommendation", "mechanism", "biomarker", "evidence", "source", "statement", "cell",
          "correction", "claim", "dose", "doubt", "link", "registry")
 

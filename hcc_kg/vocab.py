@@ -270,6 +270,26 @@ class HCC(DefinedNamespace):
     value: URIRef
     valueBelow: URIRef
     withdrawn: URIRef
+    ResultComparison: URIRef
+    resultStudy: URIRef
+    resultArm: URIRef
+    resultControlArm: URIRef
+    resultEndpoint: URIRef
+    resultSubgroup: URIRef
+    resultPhases: URIRef
+    resultLines: URIRef
+    resultExperimental: URIRef
+    resultExperimentalValue: URIRef
+    resultControl: URIRef
+    resultControlValue: URIRef
+    resultHazardRatio: URIRef
+    resultPValue: URIRef
+    resultDirection: URIRef
+    resultPrimaryEndpoint: URIRef
+    resultEffectSource: URIRef
+    resultHazardRatioHigh: URIRef
+    resultCIUpperHigh: URIRef
+    resultPValueHigh: URIRef
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 #: SSSOM's RDF form of a mapping's metadata (a mapping is an owl:Axiom on its triple)

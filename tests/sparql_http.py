@@ -41,24 +41,3 @@ def count(url, where="?s ?p ?o"):
     status, body = http(url, method="POST", form={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"})
     assert status == 200, body
     return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
-
-
-#: canned queries Virtuoso 7.2 answers wrongly (drug-card is no longer one: its class branch follows
-#: rdfs:subClassOf one to three steps, not the path rdfs:subClassOf* that lost the class rows of
-#: one-component regimens, and its regimen classes are a join, not the FILTER EXISTS that let
-#: hcc:Regimen itself through; README, "Loading into a triplestore"):
-#: the queries built on the comparison pattern (queries/fragments/comparison.rq): Virtuoso 7.2 mixes
-#: up rows when two OPTIONAL subqueries join one pattern, misses phrases with REGEX that CONTAINS
-#: finds, and compares an unbound p-value as true; a rewrite that Virtuoso answers alike (one OPTIONAL
-#: per grouped layer, MAX, a LIMIT fence, CONTAINS) made these queries run over 8 minutes each on
-#: rdflib, which the tests run every canned query on too, so it was reverted (issue 23 stays open).
-#: Tried since: a UNION of one empty branch and the three grouped subqueries in place of the three
-#: OPTIONAL subqueries (plus CONTAINS/STRSTARTS and p >= 0.05 on a number never unbound) gives the
-#: pattern's 288 rows exactly on Virtuoso when asked alone (3 s), but joined with any of the five
-#: queries' own patterns (comparator-sorafenib: a control arm whose regimen holds the drug labelled
-#: "sorafenib") Virtuoso 7.2 grows past 4 GB (12 GB unlimited) and dies, with or without LIMIT fences
-VIRTUOSO_PATTERN_BUGS = {"comparator-sorafenib", "first-line-pd1-tki", "locoregional-combinations",
-                         "negative-trials", "phase3-os-benefit",
-                         # and through queries/fragments/arm-comparison.rq
-                         "compare-endpoint", "regimen-outcomes", "adverse-events"}
-VIRTUOSO_WRONG = VIRTUOSO_PATTERN_BUGS

@@ -40,9 +40,10 @@ def test_results_queries_share_one_pattern():
     for name in ARM_USERS:
         assert body.splitlines()[3].strip() in queries[name].text, name
         assert "#include" not in queries[name].text
-    # the rule for a missed primary endpoint has one home, in the pattern and the trial card's query
+    # the rule for a missed primary endpoint has one home, in the pattern the build runs
+    # (result-comparisons.rq) and the trial card's query
     rule = fragment("primary-endpoint").splitlines()[2].strip()
-    assert rule in body and rule in queries["trial-results"].text
+    assert rule in fragment("result-comparisons") and rule in queries["trial-results"].text
     first = next(line for line in body.splitlines() if line.strip().startswith("SELECT"))
     projected = " ".join(body.splitlines()[body.splitlines().index(first):][:4]).split("WHERE")[0]
     assert [v.strip("?") for v in projected.split() if v.startswith("?")] == COMPARISON_COLUMNS
@@ -64,6 +65,25 @@ def test_pattern_columns_on_the_release(store):
     assert len(cares) == 1 and cares[0]["cmp_control_arm"].endswith("/arm/cares-310-sorafenib")
     # an uncontrolled arm joins on hcc:noControl, never on an unbound variable
     assert any(r["cmp_control_arm"] == "https://w3id.org/hcc-kg/ontology#noControl" for r in rows)
+
+
+def test_the_rows_the_build_wrote_are_the_pattern_evaluated_on_the_release(store):
+    """queries/fragments/comparison.rq reads what the build wrote (hcc:ResultComparison); evaluated
+    afresh on the release, result-comparisons.rq gives the same rows, but for the row without a
+    control of an arm that another row compares (the low-dose group against the standard-dose one)."""
+    from hcc_kg.answer.store import run
+    from hcc_kg.publish.results import PREFIXES
+
+    def rows(name):  # "; "-joined values sorted: their order is the engine's
+        return {tuple("; ".join(sorted(str(r[c]).split("; "))) for c in COMPARISON_COLUMNS)
+                for r in run(PREFIXES + "SELECT * WHERE {\n" + fragment(name) + "\n}", store).as_dicts()}
+
+    written, fresh = rows("comparison"), rows("result-comparisons")
+    assert written < fresh
+    left_out = fresh - written
+    assert {(r[COMPARISON_COLUMNS.index("study")], r[COMPARISON_COLUMNS.index("cmp_control_arm")]) for r in left_out} == {
+        ("Standard-dose vs low-dose bevacizumab with atezolizumab study (151 patients)",
+         "https://w3id.org/hcc-kg/ontology#noControl")}
 
 
 def test_a_header_and_body_that_disagree_are_an_error(tmp_path):
@@ -91,7 +111,7 @@ def test_an_unknown_ontology_term_gets_a_hint_on_stderr_and_the_rows_stay():
     assert result.stdout.replace("\r\n", "\n") == "s\n"  # the rows (none) as they are
     assert result.stderr.splitlines() == [
         ("hint: hcc:Study is not a term of the ontology; nearest: hcc:ClinicalStudy, hcc:ObservationalStudy, "
-         "hcc:basedOnStudy")]
+         "hcc:basedOnStudy, hcc:resultStudy")]
 
 
 def test_known_terms_get_no_hint(store):

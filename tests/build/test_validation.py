@@ -102,6 +102,7 @@ BREAKS = {
     "RelativeEffectShape": (remove(of(HCC.ArmComparison, HCC.relativeEffect), HCC.effectDirection),
                             "needs exactly one hcc:effectDirection"),
     "DesignTargetShape": (remove(of(HCC.DesignTarget), HCC.targetOfArm), "exactly one hcc:targetOfArm"),
+    "ResultComparisonShape": (remove(of(HCC.ResultComparison), HCC.resultArm), "exactly one hcc:resultArm"),
     "StatedQuantityShape": (remove(of(HCC.StatedQuantity), HCC.quantityValue, Literal("3 months")),
                             "exactly one hcc:quantityValue, a decimal"),
     # Study 22's "tremelimumab (300 mg)" with its unit given as a month
