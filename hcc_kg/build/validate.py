@@ -72,7 +72,7 @@ def read_rdf(path: Path) -> Graph:
     graph = Graph()
     try:
         for quad in ox.parse(data, format=getattr(ox.RdfFormat, fmt), base_iri=path.resolve().as_uri()):
-            graph.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
+            graph.add((rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object)))
     except SyntaxError as err:
         text = " ".join(str(err).split())[:300]
         if "LoadDocumentCallback" in text:
@@ -84,7 +84,7 @@ def read_rdf(path: Path) -> Graph:
     return graph
 
 
-def _term(term):
+def rdflib_term(term):
     """The rdflib term of a pyoxigraph one (an xsd:string literal is rdflib's plain literal, as
     rdflib's own parsers give it)."""
     import pyoxigraph as ox

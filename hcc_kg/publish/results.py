@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 
-from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib import RDF, Graph, URIRef
 
+from hcc_kg.build.validate import rdflib_term
 from hcc_kg.vocab import HCC, RES
 
 PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (
@@ -28,18 +29,6 @@ COLUMNS = {
     "ci_high": HCC.resultCIUpperHigh, "p_high": HCC.resultPValueHigh,
 }
 NO_CONTROL = str(HCC) + "noControl"  # the pattern's control arm of an arm without one: no triple
-
-
-def _term(term):
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(XSD.string):  # a plain literal, as the rest of the graph writes them
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def _local(iri: str) -> str:
@@ -80,5 +69,5 @@ def result_comparisons(quads: str) -> Graph:
             out.add((node, HCC.resultControlArm, URIRef(control)))
         for column, prop in COLUMNS.items():
             if row[column] is not None and row[column].value != "":
-                out.add((node, prop, _term(row[column])))
+                out.add((node, prop, rdflib_term(row[column])))
     return out

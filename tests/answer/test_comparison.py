@@ -14,6 +14,7 @@ from hcc_kg.answer.params import run_canned
 from hcc_kg.answer.store import term_hints
 from hcc_kg.cli import main
 from hcc_kg.errors import HccKgError
+from hcc_kg.publish.results import PREFIXES
 
 COMPARISON_COLUMNS = ["cmp_study", "cmp_experimental_arm", "cmp_regimen", "cmp_control_arm", "cmp_endpoint",
                       "study", "phases", "lines", "endpoint", "subgroup", "experimental", "experimental_value",
@@ -53,11 +54,7 @@ def test_pattern_columns_on_the_release(store):
     """The pattern alone, as the README documents it: one row per result, with its comparison."""
     from hcc_kg.answer.store import run
 
-    prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (
-        ("hcc", "https://w3id.org/hcc-kg/ontology#"), ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
-        ("prov", "http://www.w3.org/ns/prov#"), ("oa", "http://www.w3.org/ns/oa#"),
-        ("skos", "http://www.w3.org/2004/02/skos/core#")))
-    result = run(prefixes + "SELECT * WHERE {\n" + fragment("comparison") + "\n}", store)
+    result = run(PREFIXES + "SELECT * WHERE {\n" + fragment("comparison") + "\n}", store)
     assert set(result.columns) == set(COMPARISON_COLUMNS)  # SELECT * orders them its own way
     rows = result.as_dicts()
     # s001: "mOS (22.1 vs. 15.2 months, $p < 0.0001$)" (CARES-310)
@@ -72,7 +69,6 @@ def test_the_rows_the_build_wrote_are_the_pattern_evaluated_on_the_release(store
     afresh on the release, result-comparisons.rq gives the same rows, but for the row without a
     control of an arm that another row compares (the low-dose group against the standard-dose one)."""
     from hcc_kg.answer.store import run
-    from hcc_kg.publish.results import PREFIXES
 
     def rows(name):  # "; "-joined values sorted: their order is the engine's
         return {tuple("; ".join(sorted(str(r[c]).split("; "))) for c in COMPARISON_COLUMNS)
