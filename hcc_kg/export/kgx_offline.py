@@ -7,7 +7,7 @@ wrapper points both at local files before kgx is imported:
 - bmt's ``Toolkit`` defaults: the schema that the installed ``biolink-model`` package ships, and
   an empty predicate map (it is only used to map legacy predicates, which we do not emit);
 - ``kgx.config.jsonld_context_map``: the Biolink JSON-LD context generated from that schema by
-  LinkML, plus our ``hcckg.*`` prefixes from the KGX metadata file (``hcc-kg_metadata.json``
+  LinkML (6 s, so kept in ``.cache/kgx/`` under the schema's sha256 and made once), plus our ``hcckg.*`` prefixes from the KGX metadata file (``hcc-kg_metadata.json``
   beside the input files, else the release's); and
   prefixcommons' bundled Monarch and OBO contexts.
 
@@ -17,12 +17,14 @@ Needs the ``test`` extra (kgx); not used by the build.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sys
 from importlib.resources import files
 from pathlib import Path
 
-from hcc_kg.constants import RELEASE
+from hcc_kg.constants import RELEASE, ROOT
 from hcc_kg.export.kgx import METADATA
 
 
@@ -30,15 +32,27 @@ def biolink_schema() -> Path:
     return Path(str(files("biolink_model") / "schema" / "biolink_model.yaml"))
 
 
+def biolink_context(schema: Path, cache: Path = ROOT / ".cache" / "kgx") -> dict:
+    """The JSON-LD context LinkML generates from the schema, generated once per schema file."""
+    kept = cache / f"biolink-context-{hashlib.sha256(schema.read_bytes()).hexdigest()}.json"
+    if not kept.is_file():
+        from linkml.generators.jsonldcontextgen import ContextGenerator
+
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_suffix(f".{os.getpid()}.partial")  # other processes may be writing it too
+        partial.write_text(ContextGenerator(str(schema)).serialize(), encoding="utf-8")
+        partial.replace(kept)
+    return json.loads(kept.read_text(encoding="utf-8"))["@context"]
+
+
 def configure(metadata: Path = RELEASE / METADATA) -> None:
     """Point bmt and kgx at local files (call before importing any kgx module)."""
     import bmt.toolkit
     import prefixcommons
-    from linkml.generators.jsonldcontextgen import ContextGenerator
 
-    schema = str(biolink_schema())
-    bmt.toolkit.Toolkit.__init__.__defaults__ = (schema, {"predicate mappings": []})
-    context = json.loads(ContextGenerator(schema).serialize())["@context"]
+    schema = biolink_schema()
+    bmt.toolkit.Toolkit.__init__.__defaults__ = (str(schema), {"predicate mappings": []})
+    context = biolink_context(schema)
     context.update(json.loads(metadata.read_text(encoding="utf-8"))["curie_map"])
 
     import kgx.config
@@ -48,6 +62,12 @@ def configure(metadata: Path = RELEASE / METADATA) -> None:
     for name in ("monarch_context", "obo_context"):
         text = (registry / f"{name}.jsonld").read_text(encoding="utf-8")
         kgx.config.jsonld_context_map[name] = json.loads(text)["@context"]
+
+    # kgx makes two identical default Toolkits (3 s each): its module's `tk`, and get_toolkit()'s
+    # on first call; the second is the first
+    import kgx.utils.kgx_utils
+
+    kgx.utils.kgx_utils._default_toolkit = kgx.utils.kgx_utils.tk
 
 
 def metadata_beside(args: list[str]) -> Path:
