@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -80,17 +81,57 @@ def rdflib_ds(built):
     return rdflib_dataset((release / RELEASE_NQ).read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="session")
+def site_written(tmp_path_factory) -> tuple[Path, str]:
+    """(folder, output) of `hcc-kg site FOLDER` on the committed release, run once for the site
+    and browser tests (one xdist group, SHARED): every page drawn takes 12 s."""
+    from click.testing import CliRunner
+
+    from hcc_kg.cli import main
+
+    folder = tmp_path_factory.mktemp("site") / "site"
+    result = CliRunner().invoke(main, ["site", str(folder)])
+    assert result.exit_code == 0, result.output
+    return folder, result.output
+
+
 #: test files whose tests are slow and independent (no module fixture): spread over the xdist
 #: workers test by test. Every other file's tests stay together on one worker, so its module
 #: fixtures (servers, a triplestore, a site build) start once (pytest -n auto --dist loadgroup).
 SPREAD = {"test_build.py", "test_kgx.py", "test_facts.py", "test_diff.py", "test_cli.py", "test_guard.py"}
+#: test files that share an expensive session fixture, and so one worker: file name -> group
+SHARED = {"test_site.py": "site", "test_browser.py": "site"}
+
+
+def _group(item) -> str | None:
+    """The xdist group of a test: its file's (or SHARED's), none for a test of a SPREAD file."""
+    return None if item.path.name in SPREAD else SHARED.get(item.path.name, item.path.name)
 
 
 def pytest_itemcollected(item):
     """Marked as each test is collected: xdist reads the groups into the test ids in its own
     pytest_collection_modifyitems, where a mark added by ours came too late."""
-    if item.path.name not in SPREAD:
-        item.add_marker(pytest.mark.xdist_group(item.path.name))
+    if group := _group(item):
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_collection_modifyitems(items):
+    """The order xdist hands out the groups (pyproject: --no-loadscope-reorder), one to each
+    worker to start with: the largest group that needs the graph build (its worker builds), then
+    every group that needs none (the other worker runs them meanwhile), then the rest, larger
+    groups first (xdist's own default order)."""
+    def group(item):
+        return _group(item) or item.nodeid
+
+    sizes = Counter(group(item) for item in items)
+    builds = list(dict.fromkeys(group(item) for item in items if "built" in item.fixturenames))  # in order:
+    first = max(builds, key=sizes.__getitem__, default=None)  # every worker must pick the same
+
+    def rank(item):
+        name = group(item)
+        return (0 if name == first else 1 if name not in builds else 2), -sizes[name]
+
+    items.sort(key=rank)
 
 
 def _normal(rows):

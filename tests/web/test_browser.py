@@ -14,7 +14,6 @@ import pytest
 
 from hcc_kg.answer.store import open_release
 from hcc_kg.constants import RESOURCE
-from hcc_kg.web.site import build_site
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(os.environ.get("CI") != "true" and not shutil.which("chromedriver"),
@@ -26,10 +25,8 @@ HIGHLIGHTED = "return Array.from(document.querySelectorAll('mark.hl')).map(m => 
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("site") / "site"
-    build_site(folder)
-    return folder
+def site(site_written) -> Path:
+    return site_written[0]
 
 
 @pytest.fixture(scope="module")

@@ -128,11 +128,9 @@ def test_pages_are_deterministic_and_offline(site):
 
 
 @pytest.mark.slow
-def test_site_command_writes_every_page(tmp_path):
-    target = tmp_path / "site"
-    result = CliRunner().invoke(main, ["site", str(target)])
-    assert result.exit_code == 0, result.output
-    assert re.match(r"wrote .*: \d+ pages in [\d.]+ s", result.output)
+def test_site_command_writes_every_page(site_written):
+    target, output = site_written
+    assert re.match(r"wrote .*: \d+ pages in [\d.]+ s", output)
     for path in ("index.html", "overview.html", "ontology.html", "ontology.ttl", "static/site.css", "resource/study/imbrave150.html",
                  "resource/study/imbrave150.ttl", "resource/study/imbrave150.nt", "resource/study/imbrave150.jsonld",
                  "resource/evidence/s000-10579-10694.html", "resource/drug/index.html"):
