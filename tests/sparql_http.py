@@ -8,7 +8,8 @@ import urllib.parse
 import urllib.request
 
 
-def http(url, query=None, method="GET", accept="application/sparql-results+json", form=None, data=None, ctype=None):
+def http(url, query=None, method="GET", accept="application/sparql-results+json", form=None, data=None, ctype=None,
+         timeout=60):
     headers = {"Accept": accept}
     body = None
     if method == "GET" and query is not None:
@@ -19,7 +20,7 @@ def http(url, query=None, method="GET", accept="application/sparql-results+json"
         body, headers["Content-Type"] = data.encode(), ctype
     request = urllib.request.Request(url, data=body, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as err:
         return err.code, err.read().decode()
