@@ -179,7 +179,10 @@ def forgetting(change):
 
 
 def drop_first(blank: bool):
-    return lambda lines: [line for line in lines if line != next(x for x in lines if ("_:" in x) == blank)]
+    def drop(lines):
+        first = next(x for x in lines if ("_:" in x) == blank)
+        return [line for line in lines if line != first]
+    return drop
 
 
 def changed_literal(lines):
