@@ -18,6 +18,8 @@ QC_QUERIES = QUERIES / "qc"
 STATIC = ROOT / "hcc_kg" / "web" / "static"
 #: pinned registry wheels (hcc-kg registries fetch); read by the curation step, never by the build
 REGISTRY_CACHE = ROOT / ".cache" / "registries"
+#: the Biolink JSON-LD context LinkML generates for kgx (hcc_kg/export/kgx_offline.py), made once
+KGX_CACHE = ROOT / ".cache" / "kgx"
 
 #: seconds `hcc-kg load` may take in all (every request, the read-back included)
 LOAD_DEADLINE = 300.0

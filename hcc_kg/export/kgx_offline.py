@@ -7,8 +7,9 @@ wrapper points both at local files before kgx is imported:
 - bmt's ``Toolkit`` defaults: the schema that the installed ``biolink-model`` package ships, and
   an empty predicate map (it is only used to map legacy predicates, which we do not emit);
 - ``kgx.config.jsonld_context_map``: the Biolink JSON-LD context generated from that schema by
-  LinkML (6 s, so kept in ``.cache/kgx/`` under the schema's sha256 and made once), plus our ``hcckg.*`` prefixes from the KGX metadata file (``hcc-kg_metadata.json``
-  beside the input files, else the release's); and
+  LinkML (6 s, so made once and kept in ``.cache/kgx/`` under the schema's sha256), plus our
+  ``hcckg.*`` prefixes from the KGX metadata file (``hcc-kg_metadata.json`` beside the input
+  files, else the release's); and
   prefixcommons' bundled Monarch and OBO contexts.
 
 Usage, exactly like ``kgx``: ``python -m hcc_kg.export.kgx_offline validate -i tsv NODES EDGES``.
@@ -24,7 +25,7 @@ import sys
 from importlib.resources import files
 from pathlib import Path
 
-from hcc_kg.constants import RELEASE, ROOT
+from hcc_kg.constants import KGX_CACHE, RELEASE
 from hcc_kg.export.kgx import METADATA
 
 
@@ -32,7 +33,7 @@ def biolink_schema() -> Path:
     return Path(str(files("biolink_model") / "schema" / "biolink_model.yaml"))
 
 
-def biolink_context(schema: Path, cache: Path = ROOT / ".cache" / "kgx") -> dict:
+def biolink_context(schema: Path, cache: Path = KGX_CACHE) -> dict:
     """The JSON-LD context LinkML generates from the schema, generated once per schema file."""
     kept = cache / f"biolink-context-{hashlib.sha256(schema.read_bytes()).hexdigest()}.json"
     if not kept.is_file():
