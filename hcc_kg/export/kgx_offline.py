@@ -7,9 +7,9 @@ wrapper points both at local files before kgx is imported:
 - bmt's ``Toolkit`` defaults: the schema that the installed ``biolink-model`` package ships, and
   an empty predicate map (it is only used to map legacy predicates, which we do not emit);
 - ``kgx.config.jsonld_context_map``: the Biolink JSON-LD context generated from that schema by
-  LinkML (6 s, so made once and kept in ``.cache/kgx/`` under the schema's sha256), plus our
-  ``hcckg.*`` prefixes from the KGX metadata file (``hcc-kg_metadata.json`` beside the input
-  files, else the release's); and
+  LinkML (6 s, so made once and kept in ``.cache/kgx/``, named by the schema and LinkML's
+  version), plus our ``hcckg.*`` prefixes from the KGX metadata file (``hcc-kg_metadata.json``
+  beside the input files, else the release's); and
   prefixcommons' bundled Monarch and OBO contexts.
 
 Usage, exactly like ``kgx``: ``python -m hcc_kg.export.kgx_offline validate -i tsv NODES EDGES``.
@@ -34,8 +34,12 @@ def biolink_schema() -> Path:
 
 
 def biolink_context(schema: Path, cache: Path = KGX_CACHE) -> dict:
-    """The JSON-LD context LinkML generates from the schema, generated once per schema file."""
-    kept = cache / f"biolink-context-{hashlib.sha256(schema.read_bytes()).hexdigest()}.json"
+    """The JSON-LD context LinkML generates from the schema, generated once per schema file and
+    LinkML version."""
+    from importlib.metadata import version
+
+    key = hashlib.sha256(schema.read_bytes() + version("linkml").encode()).hexdigest()
+    kept = cache / f"biolink-context-{key}.json"
     if not kept.is_file():
         from linkml.generators.jsonldcontextgen import ContextGenerator
 
