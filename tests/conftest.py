@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 from hypothesis import settings
+from sparql_http import ordered  # rows comparable across engines
 
 from hcc_kg.bench.procs import free_port, oxigraph_cli, running
 from hcc_kg.constants import FACTS, RELEASE_NQ
@@ -134,11 +135,6 @@ def pytest_collection_modifyitems(items):
     items.sort(key=rank)
 
 
-def _normal(rows):
-    """Rows as comparable sets: GROUP_CONCAT order is engine-specific, so "; " lists are sorted."""
-    return sorted(tuple("; ".join(sorted(v.split("; "))) if v else "" for v in row) for row in rows)
-
-
 @pytest.fixture(scope="session")
 def ask(store, rdflib_ds):
     """Run a canned query on pyoxigraph AND rdflib; assert both engines agree; rows as dicts.
@@ -158,7 +154,7 @@ def ask(store, rdflib_ds):
             ox_result = run(query.text, store, subs, query_name)
             rdf_result = run_rdflib(query.text, rdflib_ds, subs)
             assert ox_result.columns == rdf_result.columns
-            assert _normal(ox_result.rows) == _normal(rdf_result.rows), f"{query_name}: engines disagree"
+            assert ordered(ox_result.rows) == ordered(rdf_result.rows), f"{query_name}: engines disagree"
             checked[key] = ox_result.as_dicts()
         return [dict(row) for row in checked[key]]
 

@@ -31,6 +31,13 @@ COLUMNS = {
 NO_CONTROL = str(HCC) + "noControl"  # the pattern's control arm of an arm without one: no triple
 
 
+def select_all(name: str) -> str:
+    """``SELECT *`` over the fragment queries/fragments/NAME.rq, with the prefixes it uses."""
+    from hcc_kg.answer.catalogue import fragment
+
+    return PREFIXES + "SELECT * WHERE {\n" + fragment(name) + "\n}"
+
+
 def _local(iri: str) -> str:
     return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
@@ -43,12 +50,9 @@ def result_comparisons(quads: str) -> Graph:
     its result belongs with that statistic. The IRI names the arm, the control arm and the
     endpoint (``result/ARM--vs-CONTROL--ENDPOINT``, a hash of the subgroup appended for a
     subgroup's row)."""
-    from hcc_kg.answer.catalogue import fragment
     from hcc_kg.answer.store import store_of
 
-    store = store_of(quads)
-    rows = list(store.query(PREFIXES + "SELECT * WHERE {\n" + fragment("result-comparisons") + "\n}",
-                            use_default_graph_as_union=True))
+    rows = list(store_of(quads).query(select_all("result-comparisons"), use_default_graph_as_union=True))
 
     def key(row) -> tuple[str, str, str]:
         return row["cmp_experimental_arm"].value, row["cmp_endpoint"].value, row["subgroup"].value

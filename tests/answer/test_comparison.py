@@ -14,7 +14,7 @@ from hcc_kg.answer.params import run_canned
 from hcc_kg.answer.store import term_hints
 from hcc_kg.cli import main
 from hcc_kg.errors import HccKgError
-from hcc_kg.publish.results import PREFIXES
+from hcc_kg.publish.results import select_all
 
 COMPARISON_COLUMNS = ["cmp_study", "cmp_experimental_arm", "cmp_regimen", "cmp_control_arm", "cmp_endpoint",
                       "study", "phases", "lines", "endpoint", "subgroup", "experimental", "experimental_value",
@@ -54,7 +54,7 @@ def test_pattern_columns_on_the_release(store):
     """The pattern alone, as the README documents it: one row per result, with its comparison."""
     from hcc_kg.answer.store import run
 
-    result = run(PREFIXES + "SELECT * WHERE {\n" + fragment("comparison") + "\n}", store)
+    result = run(select_all("comparison"), store)
     assert set(result.columns) == set(COMPARISON_COLUMNS)  # SELECT * orders them its own way
     rows = result.as_dicts()
     # s001: "mOS (22.1 vs. 15.2 months, $p < 0.0001$)" (CARES-310)
@@ -72,7 +72,7 @@ def test_the_rows_the_build_wrote_are_the_pattern_evaluated_on_the_release(store
 
     def rows(name):  # "; "-joined values sorted: their order is the engine's
         return {tuple("; ".join(sorted(str(r[c]).split("; "))) for c in COMPARISON_COLUMNS)
-                for r in run(PREFIXES + "SELECT * WHERE {\n" + fragment(name) + "\n}", store).as_dicts()}
+                for r in run(select_all(name), store).as_dicts()}
 
     written, fresh = rows("comparison"), rows("result-comparisons")
     assert written < fresh
