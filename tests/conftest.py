@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 from hypothesis import settings
-from sparql_http import ordered  # rows comparable across engines
+from sparql_http import VIRTUOSO_QUERY_SECONDS, ordered
 
 from hcc_kg.bench.procs import free_port, oxigraph_cli, running
 from hcc_kg.constants import FACTS, RELEASE_NQ
@@ -195,7 +195,7 @@ ServerPort = 127.0.0.1:{http}
 ServerRoot = {d}
 [SPARQL]
 ResultSetMaxRows = 100000
-MaxQueryExecutionTime = 120
+MaxQueryExecutionTime = {seconds}
 """
 
 
@@ -210,7 +210,7 @@ def virtuoso(tmp_path_factory):
         pytest.skip("virtuoso-t not installed (apt-get install virtuoso-opensource-7-bin)")
     folder = tmp_path_factory.mktemp("virtuoso")
     port = free_port()
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, sql=free_port(), http=port))
+    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, sql=free_port(), http=port, seconds=VIRTUOSO_QUERY_SECONDS))
     url = f"http://127.0.0.1:{port}"
     with running([exe, "+foreground", "+configfile", str(folder / "virtuoso.ini")], url + "/sparql?query=ASK%7B%7D",
                  120, cwd=folder):

@@ -7,6 +7,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+#: seconds Virtuoso may spend on one query (MaxQueryExecutionTime in tests/conftest.py's ini)
+VIRTUOSO_QUERY_SECONDS = 120
+
 
 def http(url, query=None, method="GET", accept="application/sparql-results+json", form=None, data=None, ctype=None,
          timeout=60):
