@@ -78,6 +78,7 @@ def compress(iri: str) -> str | None:
     return converter().compress(iri)
 
 
+@cache  # a build asks for the same ~500 pages every time it emits (Bioregistry looks each up in 0.3 ms)
 def page(curie: str) -> str | None:
     """The registry's page for people (Bioregistry's provider IRI), unless it is the identifier IRI."""
     iri = bioregistry.get_iri(curie)
