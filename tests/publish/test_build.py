@@ -43,6 +43,17 @@ def _fail(*args, **kwargs):
     raise HccKgError("injected failure")
 
 
+@pytest.fixture(scope="module")
+def written(built, tmp_path_factory):
+    """The session build's release written once (2-3 s), for the failing builds below to copy."""
+    from hcc_kg import publish
+
+    _, result = built
+    folder = tmp_path_factory.mktemp("written") / "release"
+    publish.write_release(result.graphs, folder, result.documents)
+    return folder
+
+
 @pytest.mark.parametrize("module,name", [
     ("hcc_kg.build.facts", "load_facts"),        # facts
     ("hcc_kg.build.emit", "emit"),               # resolution and triples
@@ -51,13 +62,14 @@ def _fail(*args, **kwargs):
     ("hcc_kg.build.validate", "qc"),             # QC queries
     ("hcc_kg.publish.formats", "ntriples"),  # serialisation (a writer fails mid-release)
 ])
-def test_failed_build_leaves_previous_release_untouched(module, name, built, tmp_path, monkeypatch):
+def test_failed_build_leaves_previous_release_untouched(module, name, built, written, tmp_path, monkeypatch):
     import importlib
+    import shutil
 
     from hcc_kg import publish
 
     _, result = built
-    publish.write_release(result.graphs, tmp_path, result.documents)
+    shutil.copytree(written, tmp_path, dirs_exist_ok=True)  # the previous release
     before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     monkeypatch.setattr(importlib.import_module(module), name, _fail)
     if name in ("shacl", "qc"):  # failing after the reasoner: its answer is the session build's (HermiT
