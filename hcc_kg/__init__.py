@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
 
 
 def query(query: str, /, *, timeout: float | None = None, **params: str) -> list[dict[str, str | None]]:

@@ -127,8 +127,8 @@ def test_ontology_has_version_iri_and_info(built):
 
     _, result = built
     ontology = URIRef("https://w3id.org/hcc-kg/ontology")
-    assert result.graphs["ontology"].value(ontology, OWL.versionIRI) == URIRef("https://w3id.org/hcc-kg/ontology/0.1.0")
-    assert str(result.graphs["ontology"].value(ontology, OWL.versionInfo)) == "0.1.0"
+    assert result.graphs["ontology"].value(ontology, OWL.versionIRI) == URIRef("https://w3id.org/hcc-kg/ontology/0.2.0")
+    assert str(result.graphs["ontology"].value(ontology, OWL.versionInfo)) == "0.2.0"
 
 
 def test_ontology_documentation_page_is_built(built):

@@ -28,11 +28,11 @@ def pins() -> dict[str, str]:
 def test_receipt_and_void_carry_the_data_and_ontology_versions(built):
     release, _ = built
     receipt = json.loads((release / RECEIPT).read_text(encoding="utf-8"))
-    assert receipt["versions"] == {"data": __version__, "ontology": "0.1.0"}
+    assert receipt["versions"] == {"data": __version__, "ontology": "0.2.0"}
     void = Graph().parse(release / "hcc-kg.void.ttl")
     dataset = URIRef("https://w3id.org/hcc-kg/")
     assert void.value(dataset, URIRef("http://www.w3.org/ns/dcat#version")) == Literal(__version__)
-    assert void.value(dataset, URIRef("http://purl.org/dc/terms/conformsTo")) == URIRef("https://w3id.org/hcc-kg/ontology/0.1.0")
+    assert void.value(dataset, URIRef("http://purl.org/dc/terms/conformsTo")) == URIRef("https://w3id.org/hcc-kg/ontology/0.2.0")
 
 
 @pytest.mark.parametrize("info,iri", [("0.2.0", "https://w3id.org/hcc-kg/ontology/0.1.0"), (None, None)])
