@@ -26,7 +26,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 
 #: Python's cyclic garbage collector, run less often in the test processes: with the release's
 #: graphs alive (a million objects) each full collection walks them all, and filling a graph
-#: (the build, each property example's emit) triggers one every few thousand triples. A fifth of
+#: (the build, each property example's emit) triggers one every few thousand triples. About 40% of
 #: an emit went to it. Collection only frees cycles, so no answer changes; the processes the tests
 #: start (hcc-kg, serve's engines) keep Python's defaults.
 gc.set_threshold(50_000, 50, 100)
