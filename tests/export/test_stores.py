@@ -27,7 +27,7 @@ def load(gsp: str, release, *login: str) -> None:
 
 def asked(sparql: str, text: str) -> tuple[int, str]:
     """Waits beyond Virtuoso's own limit on a query: with the graphs named, Virtuoso 7.2 takes 20 s
-    for drug-card and for trial-card on the idle machine (0.5 s without), and several times that
+    for drug-card and for trial-card on the idle machine (0.4-3 s without), and several times that
     beside the rest of the suite."""
     return http(sparql, method="POST", form=[("query", text), *(("default-graph-uri", g) for g in GRAPHS)],
                 timeout=VIRTUOSO_QUERY_SECONDS + 30)

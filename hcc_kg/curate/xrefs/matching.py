@@ -45,10 +45,15 @@ _NOT_ALNUM = bytes(b for b in range(128) if chr(b) not in string.ascii_lowercase
 
 
 def normalise(name: str) -> str:
-    """Greek letters spelt out, casefolded, letters and digits only. An ASCII name (most of the
-    three million a curation normalises) takes a path four times as fast, with the same result."""
+    """The rule (:func:`normalise_by_rule`); an ASCII name (most of the three million a curation
+    normalises) takes a path four times as fast, with the same result."""
     if name.isascii():
         return name.lower().encode("ascii").translate(None, _NOT_ALNUM).decode("ascii")
+    return normalise_by_rule(name)
+
+
+def normalise_by_rule(name: str) -> str:
+    """Greek letters spelt out, casefolded, letters and digits only."""
     for letter, word in GREEK.items():
         name = name.replace(letter, word)
     return re.sub(r"[^a-z0-9]", "", name.casefold())
