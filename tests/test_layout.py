@@ -4,6 +4,8 @@ no module imports another that imports it back, and no module is over 400 lines.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,15 @@ def test_no_import_cycle():
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_no_module_over_400_lines(module):
     assert len(MODULES[module].read_text(encoding="utf-8").splitlines()) <= 400, module
+
+
+def test_every_test_file_is_collected():
+    """`pytest` with no argument (the README's command) collects every test file. pytest skips a
+    folder named like build output (build/, dist/) unless pyproject.toml says otherwise, and
+    tests/build/ went unrun that way."""
+    root = PACKAGE.parent
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-o", "addopts=", "-p", "no:cacheprovider"],
+                          cwd=root, capture_output=True, text=True, timeout=300, check=False)
+    collected = {line.split("::")[0] for line in done.stdout.splitlines() if "::" in line}
+    files = {p.relative_to(root).as_posix() for p in (root / "tests").rglob("test_*.py")}
+    assert sorted(files - collected) == [], done.stdout[-2000:] + done.stderr[-2000:]
