@@ -161,9 +161,10 @@ def expand_xml(path: Path, data: bytes) -> bytes:
     return out.getvalue()
 
 
-def shacl(data: Graph, ontology: Graph, shapes: Graph | None = None, focus: list[URIRef] | None = None
+def shacl(data: Graph, ontology: Graph | None, shapes: Graph | None = None, focus: list[URIRef] | None = None
           ) -> list[Violation]:
-    """Every SHACL violation of ``data``, sorted; the ontology supplies the value-set individuals.
+    """Every SHACL violation of ``data``, sorted; the ontology supplies the value-set individuals
+    (None: ``data`` holds them already, and pyshacl validates it without copying it).
     ``focus``: only these nodes, against the shapes that target them (pyshacl's focus_nodes, which
     then also fails a qualified value shape whose value nodes are out of focus)."""
     from pyshacl import validate
