@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import os
 import pickle
 import shutil
@@ -144,27 +146,37 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def ask(store, rdflib_ds):
+def ask(store, rdflib_ds, tmp_path_factory):
     """Run a canned query on pyoxigraph AND rdflib; assert both engines agree; rows as dicts.
-    The engines are compared once per query and resolved parameters in a worker: tests that ask
-    the same question (by other spellings too) get the rows already checked."""
+    The engines are compared once per query and resolved parameters in a test run: tests that ask
+    the same question (by other spellings too, on either xdist worker) read the rows already
+    checked, kept as JSON in a folder all workers share (as the build is)."""
     from hcc_kg.answer.catalogue import catalogue
     from hcc_kg.answer.params import bindings
     from hcc_kg.answer.store import run, run_rdflib
 
-    checked: dict[tuple, list[dict]] = {}
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        checked = tmp_path_factory.getbasetemp().parent / "asked"
+        checked.mkdir(exist_ok=True)
+    else:
+        checked = tmp_path_factory.mktemp("asked")
+
+    def compared(query_name: str, text: str, subs: dict) -> list[dict]:
+        ox_result = run(text, store, subs, query_name)
+        rdf_result = run_rdflib(text, rdflib_ds, subs)
+        assert ox_result.columns == rdf_result.columns
+        assert ordered(ox_result.rows) == ordered(rdf_result.rows), f"{query_name}: engines disagree"
+        return ox_result.as_dicts()
 
     def run_both(query_name: str, /, **params: str) -> list[dict]:
         query = catalogue()[query_name]
         subs = bindings(query, params, store)
         key = (query_name, tuple(sorted((str(name), str(term)) for name, term in subs.items())))
-        if key not in checked:
-            ox_result = run(query.text, store, subs, query_name)
-            rdf_result = run_rdflib(query.text, rdflib_ds, subs)
-            assert ox_result.columns == rdf_result.columns
-            assert ordered(ox_result.rows) == ordered(rdf_result.rows), f"{query_name}: engines disagree"
-            checked[key] = ox_result.as_dicts()
-        return [dict(row) for row in checked[key]]
+        rows = checked / f"{hashlib.sha256(repr(key).encode()).hexdigest()}.json"
+        with FileLock(rows.with_suffix(".lock")):
+            if not rows.exists():
+                rows.write_text(json.dumps(compared(query_name, query.text, subs)), encoding="utf-8")
+            return json.loads(rows.read_text(encoding="utf-8"))
 
     return run_both
 
