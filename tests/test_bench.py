@@ -8,7 +8,6 @@ import pytest
 from click.testing import CliRunner
 
 from hcc_kg.answer.catalogue import catalogue
-from hcc_kg.bench import run
 from hcc_kg.bench.run import SCALE_MARKERS, put_in_readme, replicate
 from hcc_kg.cli import main
 from hcc_kg.constants import RELEASE, RELEASE_NQ, RESOURCE
@@ -47,7 +46,7 @@ def test_replicate_renames_resources_and_keeps_the_ontology(release_text):
 
 
 def test_bench_scale_reports_every_canned_query(tmp_path, monkeypatch):
-    monkeypatch.setattr(run, "SHORT_SECONDS", 0)  # one timed pair a query, not 0.25 s of repeats (21 s -> 9 s)
+    monkeypatch.setattr("hcc_kg.bench.run.SHORT_SECONDS", 0)  # one timed pair a query, not 0.25 s of repeats (21 s -> 9 s)
     out = tmp_path / "scale.md"
     result = CliRunner().invoke(main, ["bench", "--scale", "2", "--repeat", "1", "--no-readme", "--output", str(out)])
     assert result.exit_code == 0, result.output
