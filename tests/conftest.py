@@ -34,6 +34,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 gc.set_threshold(50_000, 50, 100)
 
 
+def _run_folder(tmp_path_factory) -> Path:
+    """A folder every xdist worker of this test run shares (the run's own one without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """(release folder, Build) of one full build from the committed inputs, made once per test run:
@@ -43,7 +49,7 @@ def built(tmp_path_factory):
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         release = tmp_path_factory.mktemp("release")
         return release, build(release)
-    shared = tmp_path_factory.getbasetemp().parent  # one folder for all workers of this run
+    shared = _run_folder(tmp_path_factory)
     release, done = shared / "release", shared / "build.pickle"
     with FileLock(shared / "build.lock"):
         if not done.exists():
@@ -155,11 +161,8 @@ def ask(store, rdflib_ds, tmp_path_factory):
     from hcc_kg.answer.params import bindings
     from hcc_kg.answer.store import run, run_rdflib
 
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        checked = tmp_path_factory.getbasetemp().parent / "asked"
-        checked.mkdir(exist_ok=True)
-    else:
-        checked = tmp_path_factory.mktemp("asked")
+    checked = _run_folder(tmp_path_factory) / "asked"
+    checked.mkdir(exist_ok=True)
 
     def compared(query_name: str, text: str, subs: dict) -> list[dict]:
         ox_result = run(text, store, subs, query_name)

@@ -29,6 +29,11 @@ def ontology():
     return Graph().parse(ONTOLOGY)
 
 
+@pytest.fixture(scope="module")
+def shapes():
+    return load_rdf(SHAPES, "turtle")
+
+
 def first(graph, cls, prop=None):
     for s in sorted(graph.subjects(RDF.type, cls)):
         if prop is None or (s, prop, None) in graph:
@@ -40,11 +45,17 @@ def test_release_conforms(data, ontology):
     assert shacl(data, ontology) == []
 
 
-def test_release_passes_qc(built):
+@pytest.fixture(scope="module")
+def release_store(built):
+    """A store of the session build's four graphs."""
     from hcc_kg.publish import nquads, statements
 
     _, result = built
-    assert qc(store_of(nquads(statements(result.graphs)))) == []
+    return store_of(nquads(statements(result.graphs)))
+
+
+def test_release_passes_qc(release_store):
+    assert qc(release_store) == []
 
 
 def node(n):
@@ -139,11 +150,6 @@ MORE_BREAKS = {
 
 
 @pytest.fixture(scope="module")
-def shapes():
-    return load_rdf(SHAPES, "turtle")
-
-
-@pytest.fixture(scope="module")
 def data_and_ontology(data, ontology):
     """The graph pyshacl validates (it adds the ontology to a copy of the data): made once here,
     so that each run below validates it in place."""
@@ -183,8 +189,7 @@ def test_each_shape_rejects_its_broken_example(shape, data_and_ontology, shapes)
     assert [v for v in after if message in v.message], f"{shape}: the broken example passed: {after}"
 
 
-def test_every_node_shape_has_a_broken_example():
-    shapes = Graph().parse("ontology/shapes.ttl")
+def test_every_node_shape_has_a_broken_example(shapes):
     sh = "http://www.w3.org/ns/shacl#"
     names = {str(s).rsplit("#", 1)[-1] for s in shapes.subjects(RDF.type, URIRef(sh + "NodeShape"))}
     assert names == set(BREAKS)
@@ -212,14 +217,6 @@ QC_BREAKS = {
     # a grade range on a median overall survival
     "ae-typed": lambda g: [(_measurement(g, HCC.MedianOS), HCC.aeGrade, HCC.Grade3To4)],
 }
-
-
-@pytest.fixture(scope="module")
-def release_store(built):
-    from hcc_kg.publish import nquads, statements
-
-    _, result = built
-    return store_of(nquads(statements(result.graphs)))
 
 
 @pytest.mark.parametrize("name", sorted(QC_BREAKS))
